@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# xenloop top-level Makefile.  `make help` lists the targets.
+#
+# KDIR: kernel header tree for `make` / `make module`.  Defaults to the
+# running kernel's build tree if it exists, else the newest installed
+# /usr/src/linux-headers-*-amd64.  Variables are evaluated lazily so that
+# they see packages scripts/install-deps.sh has just installed.
+KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; if [ -d $$d ]; then echo $$d; \
+	else ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1; fi)
+# The lab runs Debian 12's default kernel (6.1) for dom0 and guests.
+LAB_KVER ?= $(shell ls /boot/vmlinuz-6.1.* 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -n1)
+SCENARIO ?= baseline
+GUESTS ?= 2
+
+export KDIR LAB_KVER
+
+all: module xenloopd selftests
+
+help:
+	@echo "make              module/xenloop.ko, discovery/xenloopd, test programs"
+	@echo "make module       module/xenloop.ko against KDIR=$(KDIR)"
+	@echo "make modules-all  the module against every installed kernel, W=1 + sparse"
+	@echo "make check        unit tests, module builds, static checks, lab scenarios"
+	@echo "make static       checkpatch --strict, sparse, codespell"
+	@echo "make lab          one lab scenario: SCENARIO=$(SCENARIO) GUESTS=$(GUESTS)"
+	@echo "make lab-shell    boot the lab and get a dom0 shell"
+	@echo "make demo         the lab with two guests and their traffic"
+	@echo "make deps         install every Debian package needed"
+
+deps:
+	@scripts/install-deps.sh
+
+module: deps
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+modules-all: deps
+	scripts/build-modules.sh
+
+xenloopd: deps
+	$(MAKE) -C discovery
+
+selftests: deps
+	$(MAKE) -C selftests all
+
+static: deps
+	scripts/static-checks.sh
+
+# The lab needs the module built for exactly the lab kernel.
+lab-module: deps
+	@mkdir -p build
+	@scripts/build-modules.sh $(LAB_KVER) > build/lab-module.log 2>&1 || \
+		{ cat build/lab-module.log; exit 1; }
+
+lab: lab-module xenloopd selftests
+	selftests/lab/lab.sh run -g $(GUESTS) $(SCENARIO)
+
+lab-shell: lab-module xenloopd selftests
+	selftests/lab/lab.sh shell -g $(GUESTS)
+
+demo: lab-module xenloopd selftests
+	selftests/lab/lab.sh run -g 2 demo
+
+check: all lab-module
+	scripts/check.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	$(MAKE) -C discovery clean
+	$(MAKE) -C selftests clean
+	rm -rf build
+
+.PHONY: all help deps module modules-all xenloopd selftests static lab-module \
+	lab lab-shell demo check clean

@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: every test section in order, as one TAP stream.
+#   1. userspace unit tests (plain and ASan/UBSan builds)
+#   2. module builds against every installed kernel header tree
+#   3. static checks (checkpatch --strict, sparse, codespell)
+#   4. the Xen lab scenarios (selftests/lab/scenarios/*.sh)
+# Results are renumbered into one plan; the last line is
+# "N passed, N failed" (", N skipped" when any were skipped).
+#
+# Environment: CHECK_SECTIONS (default "unit modules static lab"),
+# LAB_SCENARIOS (default: every scenario whose header has no
+# "lab: no-check" line).  The Makefile passes KDIR and LAB_KVER.
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP"
+sections=${CHECK_SECTIONS:-unit modules static lab}
+total=0 passed=0 failed=0 skipped=0
+
+# section NAME CMD...: run CMD and renumber the TAP results it prints.  A
+# command that exits non-zero without reporting a failed test (a crash, a
+# missing tool, a lab timeout) adds a failure of its own; exit 4 with
+# nothing reported counts as one skip.
+section() {
+	local name=$1 line desc rc=0 t0 fails_before=$failed seen=0
+	shift
+	t0=$(date +%s)
+	echo "# ---- $name: $*"
+	while IFS= read -r line; do
+		if [[ $line =~ ^__rc=([0-9]+)$ ]]; then
+			rc=${BASH_REMATCH[1]}
+		elif [[ $line =~ ^(not\ )?ok\ [0-9]+(\ -)?\ ?(.*)$ ]]; then
+			desc=${BASH_REMATCH[3]}
+			total=$((total + 1))
+			seen=$((seen + 1))
+			if [ -n "${BASH_REMATCH[1]}" ]; then
+				failed=$((failed + 1))
+				echo "not ok $total - $name: $desc"
+			elif [[ $desc =~ \#\ *[Ss][Kk][Ii][Pp] ]]; then
+				skipped=$((skipped + 1))
+				echo "ok $total - $name: $desc"
+			else
+				passed=$((passed + 1))
+				echo "ok $total - $name: $desc"
+			fi
+		elif [[ $line == \#* ]]; then
+			echo "$line"
+		elif [ -n "$line" ]; then
+			echo "# $line"
+		fi
+	done < <("$@" 2>&1; echo "__rc=$?")
+	if [ "$rc" = 4 ] && [ $seen -eq 0 ]; then
+		total=$((total + 1)); skipped=$((skipped + 1))
+		echo "ok $total - $name # SKIP exit code 4"
+	elif [ "$rc" != 0 ] && [ "$rc" != 4 ] && [ $failed -eq $fails_before ]; then
+		total=$((total + 1)); failed=$((failed + 1))
+		echo "not ok $total - $name: exited with code $rc"
+	fi
+	echo "# ---- $name: $(( $(date +%s) - t0 )) s, exit $rc"
+}
+
+lab_scenarios() {
+	local f
+	if [ -n "${LAB_SCENARIOS:-}" ]; then
+		echo "$LAB_SCENARIOS"
+		return
+	fi
+	# baseline first: when the foundation is broken nothing else matters.
+	for f in selftests/lab/scenarios/baseline.sh selftests/lab/scenarios/*.sh; do
+		grep -q '^# lab: no-check' "$f" && continue
+		basename "$f" .sh
+	done | awk '!seen[$0]++'
+}
+
+# Guest count a scenario asks for in a "# lab: guests=N" header line.
+lab_guests() {
+	sed -n 's/^# lab: guests=\([0-9]*\).*/\1/p' "selftests/lab/scenarios/$1.sh" | head -n1
+}
+
+echo "TAP version 13"
+t_start=$(date +%s)
+for s in $sections; do
+	case $s in
+	unit)
+		section unit make -s -C selftests run_tests run_tests_asan ;;
+	modules)
+		section modules scripts/build-modules.sh ;;
+	static)
+		section static scripts/static-checks.sh ;;
+	lab)
+		for sc in $(lab_scenarios); do
+			g=$(lab_guests "$sc")
+			section "lab/$sc" selftests/lab/lab.sh run -g "${g:-2}" "$sc"
+		done ;;
+	*)
+		total=$((total + 1)); failed=$((failed + 1))
+		echo "not ok $total - unknown section '$s'" ;;
+	esac
+done
+echo "1..$total"
+echo "# make check: $(( $(date +%s) - t_start )) s"
+if [ $skipped -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ $failed -eq 0 ]

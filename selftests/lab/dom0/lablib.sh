@@ -1,0 +1,301 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Library for lab scenarios, sourced by labrun in dom0 (busybox ash).
+# A scenario is a shell file in /lab/scenarios that calls these helpers.
+#
+# Reporting (TAP 13, kselftest style):
+#   stage NAME SECONDS      start a stage; the host kills the run (exit 124)
+#                           if it takes longer than SECONDS * LAB_SCALE
+#   ok DESC / fail DESC [DIAG...] / skip DESC REASON
+#   check DESC CMD...       run CMD in dom0 (eval); pass on exit 0
+#   check_on GUEST DESC CMD...   the same, inside GUEST
+#   diag TEXT...            a "# " comment line
+# Guests:
+#   guest_start NAME pv|pvh [MEM_MB]   create a guest (returns at once)
+#   guest_wait NAME...                 wait until each guest's agent answers
+#   guests_default TYPE                start and wait for LAB_GUESTS guests
+#                                      named g1..gN
+#   on [-t SECONDS] GUEST CMD...       run CMD in GUEST, output to stdout
+#   guest_ip GUEST [6]   guest_ctl GUEST   guest_domid GUEST
+#   guest_console GUEST  (the guest's console log(s), also after migration)
+#   dmesg_clean GUEST DESC             no WARNING/BUG/Oops in its dmesg
+# Values: LAB_GUESTS (from lab.sh -g), LAB_OUT (host-visible directory).
+
+LAB_OUT=/lab/out
+LAB_TAP=$LAB_OUT/tap.log
+LAB_RUN=/run/lab
+mkdir -p "$LAB_RUN/guests"
+: "${LAB_GUESTS:=2}"
+
+_lab_n=0
+_lab_pass=0
+_lab_fail=0
+_lab_skip=0
+_lab_stage=
+_lab_stage_t0=
+
+lab_now() { cut -d' ' -f1 /proc/uptime; }
+lab_elapsed() { awk -v a="$1" -v b="$(lab_now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# Every TAP line goes to the console (the serial log) and to the
+# host-visible TAP file.
+tap() { printf '%s\n' "$*" | tee -a "$LAB_TAP"; }
+diag() { printf '%s\n' "$*" | sed 's/^/# /' | tee -a "$LAB_TAP"; }
+
+ok() {
+	_lab_n=$((_lab_n + 1)); _lab_pass=$((_lab_pass + 1))
+	tap "ok $_lab_n - $1"
+}
+fail() {
+	_lab_n=$((_lab_n + 1)); _lab_fail=$((_lab_fail + 1))
+	tap "not ok $_lab_n - $1"
+	shift
+	[ $# -gt 0 ] && diag "$@"
+	return 0
+}
+skip() {
+	_lab_n=$((_lab_n + 1)); _lab_skip=$((_lab_skip + 1))
+	tap "ok $_lab_n - $1 # SKIP $2"
+}
+
+check() {
+	local desc=$1 out
+	shift
+	if out=$(eval "$@" 2>&1); then
+		ok "$desc"
+	else
+		fail "$desc" "command: $*" "$out"
+		return 1
+	fi
+}
+
+check_on() {
+	local g=$1 desc=$2 out
+	shift 2
+	if out=$(on "$g" "$@" 2>&1); then
+		ok "$desc"
+	else
+		fail "$desc" "on $g: $*" "$out"
+		return 1
+	fi
+}
+
+stage_end() {
+	[ -n "$_lab_stage" ] || return 0
+	diag "stage-done: $_lab_stage seconds=$(lab_elapsed "$_lab_stage_t0")"
+	_lab_stage=
+}
+
+stage() {
+	stage_end
+	_lab_stage=$1
+	_lab_stage_t0=$(lab_now)
+	diag "stage: $1 timeout=$2"
+}
+
+# ---- guests ---------------------------------------------------------------
+
+_lab_gvar() { cat "$LAB_RUN/guests/$1/$2" 2>/dev/null; }
+guest_idx() { _lab_gvar "$1" idx; }
+guest_type() { _lab_gvar "$1" type; }
+guest_ctl() { echo "10.56.0.$(guest_idx "$1")"; }
+guest_ip() {
+	if [ "${2:-4}" = 6 ]; then
+		echo "fd00:55::$(guest_idx "$1")"
+	else
+		echo "10.55.0.$(guest_idx "$1")"
+	fi
+}
+guest_mac() { printf '00:16:3e:55:00:%02x' "$(guest_idx "$1")"; }
+guest_domid() { xl domid "$1" 2>/dev/null; }
+guest_console() {
+	local f
+	for f in "$LAB_OUT/console/guest-$1.log" \
+		 "$LAB_OUT/console/guest-$1--incoming.log"; do
+		[ -f "$f" ] && cat "$f"
+	done
+}
+
+_lab_next_idx=1
+
+guest_start() {
+	local name=$1 type=$2 mem=${3:-256} idx=$_lab_next_idx d
+	_lab_next_idx=$((_lab_next_idx + 1))
+	d=$LAB_RUN/guests/$name
+	mkdir -p "$d"
+	echo "$idx" > "$d/idx"
+	echo "$type" > "$d/type"
+	cat > "$d/cfg" <<CFG
+name = "$name"
+type = "$type"
+kernel = "/lab/guest/vmlinux"
+ramdisk = "/lab/guest/initrd.cpio"
+extra = "console=hvc0 lab.name=$name lab.idx=$idx"
+memory = $mem
+vcpus = 1
+on_crash = "preserve"
+vif = [ 'mac=$(printf '00:16:3e:55:00:%02x' "$idx"),bridge=xenbr0,script=vif-lab',
+        'mac=$(printf '00:16:3e:56:00:%02x' "$idx"),bridge=xenbr1,script=vif-lab' ]
+CFG
+	xl create "$d/cfg" > "$d/create.log" 2>&1 || {
+		cat "$d/create.log"
+		return 1
+	}
+}
+
+# Wait until the agent in each guest answers (60 s each by default).
+guest_wait() {
+	local g
+	for g in "$@"; do
+		xlagent run -w "${LAB_WAIT:-60}" -t 10 "$(guest_ctl "$g")" true ||
+			return 1
+	done
+}
+
+guests_default() {
+	local type=${1:-pv} i names=
+	for i in $(seq 1 "$LAB_GUESTS"); do
+		guest_start "g$i" "$type" || return 1
+		names="$names g$i"
+	done
+	guest_wait $names
+}
+
+on() {
+	local t=120 g
+	if [ "$1" = -t ]; then
+		t=$2
+		shift 2
+	fi
+	g=$1
+	shift
+	xlagent run -w 10 -t "$t" "$(guest_ctl "$g")" "$@"
+}
+
+dmesg_clean() {
+	local g=$1 desc=$2 bad
+	bad=$(on "$g" dmesg | grep -E 'WARNING|BUG|Oops|Call Trace|general protection')
+	if [ -z "$bad" ]; then
+		ok "$desc"
+	else
+		fail "$desc" "$bad"
+	fi
+}
+
+# ---- begin and end ---------------------------------------------------------
+
+lab_begin() {
+	tap "TAP version 13"
+	diag "scenario: $1 guests=$LAB_GUESTS"
+	_lab_t0=$(lab_now)
+}
+
+lab_end() {
+	local g rc
+	stage_end
+	# Keep every guest's kernel log with the run for debugging.
+	for g in $(ls "$LAB_RUN/guests"); do
+		on -t 20 "$g" dmesg > "$LAB_OUT/dmesg-$g.log" 2>&1
+	done
+	xl list > "$LAB_OUT/xl-list.log" 2>&1
+	xl dmesg > "$LAB_OUT/xen-dmesg.log" 2>&1
+	tap "1..$_lab_n"
+	diag "Totals: pass:$_lab_pass fail:$_lab_fail xfail:0 xpass:0 skip:$_lab_skip error:0"
+	diag "scenario seconds=$(lab_elapsed "$_lab_t0")"
+	if [ $_lab_fail -gt 0 ]; then
+		rc=1
+	elif [ $_lab_pass -eq 0 ] && [ $_lab_skip -gt 0 ]; then
+		rc=4
+	else
+		rc=0
+	fi
+	echo "rc=$rc pass=$_lab_pass fail=$_lab_fail skip=$_lab_skip" > "$LAB_OUT/result"
+	sync
+}
+
+# ---- verified TCP streams (xlstream) ---------------------------------------
+# stream_start ID SRC DST PORT [SENDER OPTIONS...]
+#   start a receiver in DST and a sender in SRC, both in the background;
+#   the receiver writes its progress to /tmp/ID.progress every second.
+# stream_bytes DST ID        bytes received so far
+# stream_wait_bytes DST ID N SECONDS   wait until at least N bytes arrived
+# stream_stop SRC ID         make an open-ended sender finish cleanly
+# stream_verify DESC SRC DST ID [BYTES]
+#   wait for both ends to finish; pass when both counted the same bytes,
+#   both computed the same hash, and the receiver found no corrupt byte.
+
+_lab_field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" | tail -n1; }
+
+stream_start() {
+	local id=$1 src=$2 dst=$3 port=$4 i
+	shift 4
+	on "$dst" "xlstream recv -p $port -o /tmp/$id.progress > /tmp/$id.recv 2>&1 &" ||
+		return 1
+	i=0
+	until on "$dst" "grep -q listening /tmp/$id.recv"; do
+		i=$((i + 1))
+		[ $i -gt 60 ] && { on "$dst" "cat /tmp/$id.recv"; return 1; }
+		sleep 0.5
+	done
+	on "$src" "xlstream send -p $port $* $(guest_ip "$dst") > /tmp/$id.send 2>&1 &
+		   echo \$! > /tmp/$id.send.pid"
+}
+
+stream_bytes() {
+	on "$1" "cat /tmp/$2.progress 2>/dev/null" | _lab_field bytes
+}
+
+stream_wait_bytes() {
+	local dst=$1 id=$2 want=$3 secs=$4 t0 b
+	t0=$(lab_now)
+	while :; do
+		b=$(stream_bytes "$dst" "$id")
+		[ "${b:-0}" -ge "$want" ] && return 0
+		[ "$(lab_elapsed "$t0" | cut -d. -f1)" -ge "$secs" ] && {
+			echo "only ${b:-0} of $want bytes after $secs s"
+			return 1
+		}
+		sleep 1
+	done
+}
+
+# What both ends of stream ID said, for a failure's diagnostics.
+stream_diag() {
+	echo "sender ($1): $(on "$1" "cat /tmp/$3.send" 2>&1)"
+	echo "receiver ($2): $(on "$2" "cat /tmp/$3.recv; cat /tmp/$3.progress" 2>&1)"
+}
+
+stream_stop() {
+	on "$1" "kill -TERM \$(cat /tmp/$2.send.pid)"
+}
+
+# Wait up to SECONDS (default 300) for both ends, then compare.
+stream_verify() {
+	local desc=$1 src=$2 dst=$3 id=$4 want=${5:-} secs=${6:-300} t0 s r
+	t0=$(lab_now)
+	until on "$src" "grep -q hash= /tmp/$id.send" &&
+	      on "$dst" "grep -q hash= /tmp/$id.recv"; do
+		if [ "$(lab_elapsed "$t0" | cut -d. -f1)" -ge "$secs" ]; then
+			fail "$desc" "stream $id did not finish in $secs s" \
+				"sender: $(on "$src" cat /tmp/$id.send)" \
+				"receiver: $(on "$dst" cat /tmp/$id.recv)"
+			return 1
+		fi
+		sleep 1
+	done
+	s=$(on "$src" "grep hash= /tmp/$id.send")
+	r=$(on "$dst" "grep hash= /tmp/$id.recv")
+	diag "stream $id sender:   $s"
+	diag "stream $id receiver: $r"
+	if [ "$(echo "$s" | _lab_field bytes)" != "$(echo "$r" | _lab_field bytes)" ]; then
+		fail "$desc" "byte counts differ"
+	elif [ "$(echo "$s" | _lab_field hash)" != "$(echo "$r" | _lab_field hash)" ]; then
+		fail "$desc" "hashes differ"
+	elif [ "$(echo "$r" | _lab_field errors)" != 0 ]; then
+		fail "$desc" "receiver found corrupt bytes"
+	elif [ -n "$want" ] && [ "$(echo "$r" | _lab_field bytes)" != "$want" ]; then
+		fail "$desc" "expected $want bytes"
+	else
+		ok "$desc"
+	fi
+}

@@ -1,0 +1,183 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The xenloop Xen lab: boots Debian's Xen 4.17 in QEMU (TCG) with a busybox
+# dom0, which starts PV/PVH guests running the project's module and tools.
+#
+#   lab.sh run [-g GUESTS] SCENARIO   run selftests/lab/scenarios/SCENARIO.sh
+#   lab.sh shell [-g GUESTS]          boot and leave you in a dom0 shell
+#
+#   +------------------------ QEMU (TCG, q35, 2 vCPUs) ----------------------+
+#   | Xen 4.17                                                               |
+#   |  dom0 (busybox, xl, xenstored)   g1 (PV/PVH)   g2 (PV/PVH)   ...     |
+#   |   xenbr0 10.55.0.254  ---------- eth0 .1 ----- eth0 .2   test traffic  |
+#   |   xenbr1 10.56.0.254  ---------- ctl0 .1 ----- ctl0 .2   lab control   |
+#   +------------------------------------------------------------------------+
+#
+# Results and logs land in build/lab/<scenario>-<time>/ (virtio-9p share):
+# serial.log (Xen and dom0 console), console/guest-*.log, tap.log, dmesg-*.
+# Exit: 0 pass, 1 fail, 4 skip, 124 timeout.
+#
+# Environment: LAB_KVER (kernel, required), LAB_MODULE, LAB_BIN (built
+# artifacts), LAB_SCALE (multiply every timeout, default 1), LAB_MEM (QEMU
+# memory in MiB, default 4096), LAB_KEEP=1 (keep the boot images of a run).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+KVER=${LAB_KVER:?set LAB_KVER (the Makefile does)}
+MODULE=${LAB_MODULE:-$TOP/build/modules/$KVER/module/xenloop.ko}
+SCALE=${LAB_SCALE:-1}
+IMAGES=$TOP/build/lab/images
+BOOT_TIMEOUT=240	# QEMU start to dom0 toolstack ready, seconds
+END_TIMEOUT=120		# scenario done to QEMU exit
+
+usage() {
+	sed -n '4,7p' "$0" | sed 's/^# *//' >&2
+	exit 2
+}
+die() { echo "lab: $*" >&2; exit 1; }
+
+mode=${1:-}
+[ -n "$mode" ] || usage
+shift
+guests=2
+while getopts g: opt; do
+	case $opt in
+	g) guests=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+case $mode in
+run) scenario=${1:-}; [ -n "$scenario" ] || usage ;;
+shell) scenario=shell ;;
+*) usage ;;
+esac
+[[ $guests =~ ^[1-9][0-9]?$ ]] || die "-g wants a guest count from 1 to 99"
+if [ "$mode" = run ] && [ ! -f "$HERE/scenarios/$scenario.sh" ]; then
+	die "no scenario '$scenario'; have: $(cd "$HERE/scenarios" && ls | sed 's/\.sh$//' | tr '\n' ' ')"
+fi
+
+bins=("${LAB_XLAGENT:-$HERE/xlagent}" "${LAB_XLSTREAM:-$TOP/selftests/tools/xlstream}"
+      "$TOP/discovery/xenloopd")
+for f in "$MODULE" "${bins[@]}"; do
+	[ -f "$f" ] || die "missing $f: run make first"
+done
+
+"$HERE/mkimages.sh" "$IMAGES" >/dev/null
+
+run=$TOP/build/lab/$scenario-$(date +%Y%m%d-%H%M%S)-$$
+work=$run/.work
+mkdir -p "$run/console" "$work"
+
+# ---- per-run images: project artifacts on top of the cached base ----------
+# Guests: the base tree plus init, tools and the module where modprobe
+# finds it.
+g=$work/guest
+cp -a "$IMAGES/guest-base" "$g"
+install -m 755 "$HERE/guest/init" "$g/init"
+mkdir -p "$g/lab/bin" "$g/lib/modules/$KVER/extra"
+install -m 755 "${bins[0]}" "${bins[1]}" "$g/lab/bin/"
+install -m 644 "$MODULE" "$g/lib/modules/$KVER/extra/"
+depmod -b "$g" "$KVER"
+o=$work/overlay
+mkdir -p "$o/lab/guest" "$o/lab/bin" "$o/etc/xen/scripts"
+(cd "$g" && find . -print0 | cpio --null -o -H newc --quiet) > "$o/lab/guest/initrd.cpio"
+install -m 755 "$HERE/dom0/init" "$o/init"
+install -m 755 "$HERE/dom0/vif-lab" "$o/etc/xen/scripts/vif-lab"
+install -m 755 "$HERE/dom0/labrun" "$o/lab/labrun"
+install -m 644 "$HERE/dom0/lablib.sh" "$o/lab/lablib.sh"
+install -m 755 "${bins[@]}" "$o/lab/bin/"
+cp -r "$HERE/scenarios" "$o/lab/scenarios"
+(cd "$o" && find . -print0 | cpio --null -o -H newc --quiet) > "$work/overlay.cpio"
+# Linux unpacks concatenated cpio archives in order, later files winning.
+cat "$IMAGES/dom0-base.cpio" "$work/overlay.cpio" > "$work/dom0.cpio"
+rm -rf "$g" "$o" "$work/overlay.cpio"
+
+xen_args="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all"
+xen_args+=" dom0_mem=1024M,max:1024M dom0_max_vcpus=2 noreboot bootscrub=0"
+dom0_args="console=hvc0 earlyprintk=xen lab.mode=$mode lab.scenario=$scenario lab.guests=$guests"
+qemu=(qemu-system-x86_64 -machine q35 -accel tcg,thread=multi
+      -cpu qemu64,+svm,+npt -m "${LAB_MEM:-4096}" -smp 2 -nographic
+      -no-reboot -nic none
+      -fsdev "local,id=out,path=$run,security_model=none"
+      -device virtio-9p-pci,fsdev=out,mount_tag=labout
+      -kernel "$IMAGES/xen" -append "$xen_args"
+      -initrd "$IMAGES/vmlinux $dom0_args,$work/dom0.cpio")
+
+if [ "$mode" = shell ]; then
+	echo "lab: logs in $run; leave with 'poweroff -f' (or Ctrl-A x)"
+	"${qemu[@]}" -chardev "stdio,id=s0,mux=on,signal=off,logfile=$run/serial.log" \
+		-serial chardev:s0 -mon chardev=s0,mode=readline
+	exit 0
+fi
+
+"${qemu[@]}" -monitor none -chardev "file,id=s0,path=$run/serial.log" \
+	-serial chardev:s0 > "$run/qemu.log" 2>&1 &
+qpid=$!
+
+now() { date +%s; }
+t0=$(now)
+stage=boot stage_t0=$t0 stage_limit=$((BOOT_TIMEOUT * SCALE))
+printed=0 rc= timings=()
+
+finish() {
+	local code=$1 why=$2
+	kill "$qpid" 2>/dev/null || true
+	wait "$qpid" 2>/dev/null || true
+	[ -n "${LAB_KEEP:-}" ] || rm -rf "$work"
+	echo "# lab: ${why}; total $(( $(now) - t0 )) s"
+	for t in "${timings[@]}"; do echo "#   $t"; done
+	if [ "$code" -ne 0 ]; then
+		echo "# lab: logs of this run:"
+		for f in "$run/serial.log" "$run/tap.log" "$run"/console/*.log \
+			 "$run"/dmesg-*.log "$run/qemu.log"; do
+			[ -f "$f" ] && echo "#   $f"
+		done
+	fi
+	exit "$code"
+}
+trap 'finish 1 "interrupted"' INT TERM
+
+while :; do
+	sleep 1
+	# Stream new TAP lines to the caller as they come.
+	if [ -f "$run/tap.log" ]; then
+		n=$(wc -l < "$run/tap.log")
+		if [ "$n" -gt "$printed" ]; then
+			tail -n +$((printed + 1)) "$run/tap.log" | head -n $((n - printed))
+			# Track stages from what the scenario reported.
+			while IFS= read -r line; do
+				case $line in
+				"# stage: "*)
+					timings+=("$stage $(( $(now) - stage_t0 )) s")
+					stage=${line#\# stage: }; stage=${stage% timeout=*}
+					stage_limit=$(( ${line##*timeout=} * SCALE ))
+					stage_t0=$(now) ;;
+				esac
+			done < <(tail -n +$((printed + 1)) "$run/tap.log" | head -n $((n - printed)))
+			printed=$n
+		fi
+	fi
+	if [ -f "$run/result" ]; then
+		timings+=("$stage $(( $(now) - stage_t0 )) s")
+		rc=$(sed -n 's/^rc=\([0-9]*\).*/\1/p' "$run/result")
+		# Give dom0 time to power the machine off cleanly.
+		for _ in $(seq "$END_TIMEOUT"); do
+			kill -0 "$qpid" 2>/dev/null || break
+			sleep 1
+		done
+		finish "${rc:-1}" "scenario $scenario finished, $(cat "$run/result")"
+	fi
+	if ! kill -0 "$qpid" 2>/dev/null; then
+		timings+=("$stage $(( $(now) - stage_t0 )) s")
+		echo "not ok - lab: QEMU exited during stage '$stage' without a result"
+		finish 1 "QEMU exited early"
+	fi
+	if [ $(( $(now) - stage_t0 )) -gt "$stage_limit" ]; then
+		timings+=("$stage $(( $(now) - stage_t0 )) s (timed out)")
+		echo "not ok - lab: stage '$stage' exceeded its ${stage_limit} s timeout"
+		finish 124 "timeout"
+	fi
+done
