@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * xlagent wire protocol, version 1.
  *
@@ -35,7 +35,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #define XLA_MAGIC		"XLA1"
@@ -134,18 +133,32 @@ static inline uint32_t xla_frame_status(const struct xla_frame *f)
 	return xla_get_be32(f->data);
 }
 
-/* Format the request header line; returns its length or -1. */
+/*
+ * Format the request header line; returns its length or -1 if it does not
+ * fit in size bytes (no NUL terminator is written: it is wire data).
+ */
 static inline int xla_header_encode(char *buf, size_t size,
 				    unsigned long timeout)
 {
-	int n;
+	const size_t mlen = sizeof(XLA_MAGIC) - 1;
+	char digits[24];
+	size_t ndig = 0, len;
 
 	if (timeout > XLA_TIMEOUT_MAX)
 		return -1;
-	n = snprintf(buf, size, XLA_MAGIC " %lu\n", timeout);
-	if (n < 0 || (size_t)n >= size)
+	do {
+		digits[ndig++] = '0' + timeout % 10;
+		timeout /= 10;
+	} while (timeout);
+	len = mlen + 1 + ndig + 1;
+	if (len > size)
 		return -1;
-	return n;
+	memcpy(buf, XLA_MAGIC, mlen);
+	buf[mlen] = ' ';
+	while (ndig--)
+		buf[len - 2 - ndig] = digits[ndig];
+	buf[len - 1] = '\n';
+	return (int)len;
 }
 
 /*
