@@ -16,7 +16,7 @@ build_pkgs=(
 	linux-headers-6.12-amd64        # 6.12 series (bookworm's newer kernel)
 )
 check_pkgs=(
-	sparse codespell
+	git perl sparse codespell
 	linux-source-6.1                # checkpatch.pl, spelling.txt, source to read
 	clang-14 libclang-rt-14-dev     # libFuzzer, ASan/UBSan for userspace tests
 	cppcheck
