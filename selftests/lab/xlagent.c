@@ -18,10 +18,8 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <arpa/inet.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -37,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net.h"
 #include "xlagent_proto.h"
 
 /* Server: send a heartbeat after this much silence from the command. */
@@ -122,57 +121,6 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 	if (errno || *end || v > max)
 		return -1;
 	*out = v;
-	return 0;
-}
-
-/*
- * Numeric address literal to sockaddr.  Accepts "1.2.3.4", "::1",
- * "[::1]" and "fe80::1%eth0" (the scope is needed for link-local
- * addresses; if_nametoindex() is an ioctl, so it works statically).
- */
-static int parse_addr(const char *host, unsigned int port,
-		      struct sockaddr_storage *ss, socklen_t *sslen)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	char buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 4];
-	size_t len = strlen(host);
-	char *scope;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		*sslen = sizeof(*sin);
-		return 0;
-	}
-	if (len >= sizeof(buf))
-		return -1;
-	if (host[0] == '[') {
-		if (len < 3 || host[len - 1] != ']')
-			return -1;
-		memcpy(buf, host + 1, len - 2);
-		buf[len - 2] = '\0';
-	} else {
-		memcpy(buf, host, len + 1);
-	}
-	scope = strchr(buf, '%');
-	if (scope) {
-		*scope++ = '\0';
-		sin6->sin6_scope_id = if_nametoindex(scope);
-		if (!sin6->sin6_scope_id) {
-			unsigned long v;
-
-			if (parse_uint(scope, UINT32_MAX, &v))
-				return -1;
-			sin6->sin6_scope_id = v;
-		}
-	}
-	if (inet_pton(AF_INET6, buf, &sin6->sin6_addr) != 1)
-		return -1;
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(port);
-	*sslen = sizeof(*sin6);
 	return 0;
 }
 
@@ -537,70 +485,6 @@ static void __attribute__((noreturn)) serve_conn(int sock)
 	_exit(0);
 }
 
-static int listen_on(const char *bindaddr, unsigned int port)
-{
-	struct sockaddr_storage ss;
-	socklen_t sslen;
-	int one = 1, zero = 0, fd = -1;
-
-	if (bindaddr) {
-		if (parse_addr(bindaddr, port, &ss, &sslen)) {
-			msg("bad bind address '%s' (numeric IPv4/IPv6 only)",
-			    bindaddr);
-			return -1;
-		}
-		fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		/* Dual-stack any; fall back to IPv4 on a kernel without v6. */
-		memset(&ss, 0, sizeof(ss));
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_addr = in6addr_any;
-		sin6->sin6_port = htons(port);
-		sslen = sizeof(*sin6);
-		fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd >= 0 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY,
-					  &zero, sizeof(zero))) {
-			close(fd);
-			fd = -1;
-		}
-		if (fd < 0) {
-			struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-			memset(&ss, 0, sizeof(ss));
-			sin->sin_family = AF_INET;
-			sin->sin_addr.s_addr = htonl(INADDR_ANY);
-			sin->sin_port = htons(port);
-			sslen = sizeof(*sin);
-			fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		}
-	}
-	if (fd < 0) {
-		msg("socket: %s", strerror(errno));
-		return -1;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, sslen) || listen(fd, 64)) {
-		msg("bind/listen on port %u: %s", port, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static unsigned int local_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len))
-		return 0;
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-}
-
 static void daemonize(void)
 {
 	pid_t pid = fork();
@@ -634,6 +518,8 @@ static int cmd_serve(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = SIG_IGN };
 	unsigned long port = XLA_DEFAULT_PORT;
 	const char *bindaddr = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sslen = 0;
 	bool daemon = false;
 	int c, lfd;
 
@@ -668,10 +554,14 @@ static int cmd_serve(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGCHLD, &sa, NULL);
 
-	lfd = listen_on(bindaddr, port);
+	if (bindaddr && xl_parse_addr(bindaddr, port, &ss, &sslen)) {
+		msg("bad bind address '%s' (numeric IPv4/IPv6 only)", bindaddr);
+		return 1;
+	}
+	lfd = xl_listen(bindaddr ? &ss : NULL, sslen, port, 64, msg);
 	if (lfd < 0)
 		return 1;
-	msg("listening on port %u", local_port(lfd));
+	msg("listening on port %u", xl_local_port(lfd));
 	if (daemon)
 		daemonize();
 
@@ -865,7 +755,7 @@ static int cmd_run(int argc, char **argv)
 	if (argc - optind < 2)
 		goto usage;
 	host = argv[optind];
-	if (parse_addr(host, port, &ss, &sslen)) {
+	if (xl_parse_addr(host, port, &ss, &sslen)) {
 		msg("bad host '%s' (numeric IPv4/IPv6 address only)", host);
 		return 255;
 	}

@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -33,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net.h"
 #include "xlstream_lib.h"
 
 #define BUF_SIZE		(256u << 10)
@@ -100,6 +100,30 @@ static int parse_port(const char *s, unsigned int *port)
 	return 0;
 }
 
+/*
+ * The subcommands take some options in common; one parser each keeps
+ * what they accept and how they complain the same everywhere.
+ */
+static int parse_seed(const char *s, uint64_t *seed)
+{
+	if (xls_parse_u64(s, seed)) {
+		msg("bad seed '%s'", s);
+		return -1;
+	}
+	return 0;
+}
+
+/* A byte count or rate such as "64M"; what names it in the complaint. */
+static int parse_bytes(const char *s, uint64_t *out, bool nonzero,
+		       const char *what)
+{
+	if (xls_parse_size(s, out) || (nonzero && !*out)) {
+		msg("bad %s '%s'", what, s);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- send -------------------------------------------------------------- */
 
 static int connect_to(const char *host, unsigned int port)
@@ -109,7 +133,7 @@ static int connect_to(const char *host, unsigned int port)
 	socklen_t sslen;
 	int fd, err;
 
-	if (xls_parse_addr(host, port, &ss, &sslen)) {
+	if (xl_parse_addr(host, port, &ss, &sslen)) {
 		msg("bad host '%s' (numeric IPv4/IPv6 address only)", host);
 		return -1;
 	}
@@ -187,10 +211,8 @@ static int cmd_send(int argc, char **argv)
 				return 1;
 			break;
 		case 'n':
-			if (xls_parse_size(optarg, &limit)) {
-				msg("bad byte count '%s'", optarg);
+			if (parse_bytes(optarg, &limit, false, "byte count"))
 				return 1;
-			}
 			have_limit = true;
 			break;
 		case 'd':
@@ -201,16 +223,12 @@ static int cmd_send(int argc, char **argv)
 			}
 			break;
 		case 'r':
-			if (xls_parse_size(optarg, &rate) || !rate) {
-				msg("bad rate '%s'", optarg);
+			if (parse_bytes(optarg, &rate, true, "rate"))
 				return 1;
-			}
 			break;
 		case 's':
-			if (xls_parse_u64(optarg, &seed)) {
-				msg("bad seed '%s'", optarg);
+			if (parse_seed(optarg, &seed))
 				return 1;
-			}
 			break;
 		case 'l':
 			forever = true;
@@ -339,57 +357,6 @@ static void write_progress(const char *path, const char *line)
 	rename(tmp, path);
 }
 
-static int listen_on(const char *bindaddr, unsigned int port)
-{
-	struct sockaddr_storage ss;
-	socklen_t sslen;
-	int one = 1, zero = 0, fd;
-
-	if (bindaddr) {
-		if (xls_parse_addr(bindaddr, port, &ss, &sslen)) {
-			msg("bad bind address '%s'", bindaddr);
-			return -1;
-		}
-		fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	} else {
-		/* Dual-stack any; plain IPv4 on a kernel without IPv6. */
-		xls_parse_addr("::", port, &ss, &sslen);
-		fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd >= 0 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY,
-					  &zero, sizeof(zero))) {
-			close(fd);
-			fd = -1;
-		}
-		if (fd < 0) {
-			xls_parse_addr("0.0.0.0", port, &ss, &sslen);
-			fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		}
-	}
-	if (fd < 0) {
-		msg("socket: %s", strerror(errno));
-		return -1;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, sslen) || listen(fd, 1)) {
-		msg("bind/listen on port %u: %s", port, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static unsigned int local_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len))
-		return 0;
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-}
-
 static int cmd_recv(int argc, char **argv)
 {
 	static uint8_t buf[BUF_SIZE];
@@ -398,6 +365,8 @@ static int cmd_recv(int argc, char **argv)
 	unsigned int port = XLS_DEFAULT_PORT;
 	bool have_expected = false;
 	struct sigaction sa = { .sa_handler = SIG_IGN };
+	struct sockaddr_storage ss;
+	socklen_t sslen = 0;
 	double start, next_report, secs;
 	struct xls_verify v;
 	struct xls_hash hs;
@@ -414,16 +383,12 @@ static int cmd_recv(int argc, char **argv)
 			bindaddr = optarg;
 			break;
 		case 's':
-			if (xls_parse_u64(optarg, &seed)) {
-				msg("bad seed '%s'", optarg);
+			if (parse_seed(optarg, &seed))
 				return 1;
-			}
 			break;
 		case 'n':
-			if (xls_parse_size(optarg, &expected)) {
-				msg("bad byte count '%s'", optarg);
+			if (parse_bytes(optarg, &expected, false, "byte count"))
 				return 1;
-			}
 			have_expected = true;
 			break;
 		case 'o':
@@ -440,11 +405,16 @@ static int cmd_recv(int argc, char **argv)
 		goto usage;
 	sigaction(SIGPIPE, &sa, NULL);
 
-	lfd = listen_on(bindaddr, port);
+	if (bindaddr && xl_parse_addr(bindaddr, port, &ss, &sslen)) {
+		msg("bad bind address '%s'", bindaddr);
+		return 1;
+	}
+	/* One connection per run: a backlog of one is plenty. */
+	lfd = xl_listen(bindaddr ? &ss : NULL, sslen, port, 1, msg);
 	if (lfd < 0)
 		return 1;
 	/* Scripts wait for this line before starting the sender. */
-	printf("listening port=%u\n", local_port(lfd));
+	printf("listening port=%u\n", xl_local_port(lfd));
 	fflush(stdout);
 	do {
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
@@ -549,16 +519,12 @@ static int cmd_bench(int argc, char **argv)
 	while ((c = getopt(argc, argv, "n:s:h")) != -1) {
 		switch (c) {
 		case 'n':
-			if (xls_parse_size(optarg, &total) || !total) {
-				msg("bad byte count '%s'", optarg);
+			if (parse_bytes(optarg, &total, true, "byte count"))
 				return 1;
-			}
 			break;
 		case 's':
-			if (xls_parse_u64(optarg, &seed)) {
-				msg("bad seed '%s'", optarg);
+			if (parse_seed(optarg, &seed))
 				return 1;
-			}
 			break;
 		default:
 			fprintf(stderr,

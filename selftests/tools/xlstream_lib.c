@@ -9,11 +9,8 @@
  * staying correct everywhere.  Byte-wise work is confined to at most
  * seven bytes at each end of a call.
  */
-#include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
-#include <net/if.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -268,53 +265,5 @@ int xls_parse_size(const char *s, uint64_t *out)
 	if (shift && v > (~0ull >> shift))
 		return -1;
 	*out = (uint64_t)v << shift;
-	return 0;
-}
-
-int xls_parse_addr(const char *host, unsigned int port,
-		   struct sockaddr_storage *ss, socklen_t *sslen)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	char buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 4];
-	size_t len = strlen(host);
-	char *scope;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		*sslen = sizeof(*sin);
-		return 0;
-	}
-	if (len >= sizeof(buf))
-		return -1;
-	if (host[0] == '[') {
-		if (len < 3 || host[len - 1] != ']')
-			return -1;
-		memcpy(buf, host + 1, len - 2);
-		buf[len - 2] = '\0';
-	} else {
-		memcpy(buf, host, len + 1);
-	}
-	/* Link-local addresses need a scope: an interface name or index. */
-	scope = strchr(buf, '%');
-	if (scope) {
-		*scope++ = '\0';
-		sin6->sin6_scope_id = if_nametoindex(scope);
-		if (!sin6->sin6_scope_id) {
-			uint64_t v;
-
-			if (*scope < '0' || *scope > '9' ||
-			    xls_parse_u64(scope, &v) || !v || v > UINT32_MAX)
-				return -1;
-			sin6->sin6_scope_id = v;
-		}
-	}
-	if (inet_pton(AF_INET6, buf, &sin6->sin6_addr) != 1)
-		return -1;
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(port);
-	*sslen = sizeof(*sin6);
 	return 0;
 }

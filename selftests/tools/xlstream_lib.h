@@ -49,7 +49,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/socket.h>
 
 #define XLS_DEFAULT_PORT	5556
 #define XLS_DEFAULT_SEED	1
@@ -101,11 +100,5 @@ void xls_verify_update(struct xls_verify *v, const void *buf, size_t len);
 int xls_parse_size(const char *s, uint64_t *out);
 /* Decimal or 0x-prefixed hex 64-bit number; 0 or -1. */
 int xls_parse_u64(const char *s, uint64_t *out);
-/*
- * Numeric IPv4/IPv6 literal plus port to a sockaddr; "[::1]" and
- * "fe80::1%eth0" are accepted as well.  0 or -1.
- */
-int xls_parse_addr(const char *host, unsigned int port,
-		   struct sockaddr_storage *ss, socklen_t *sslen);
 
 #endif /* XLSTREAM_LIB_H */

@@ -11,13 +11,18 @@
  *
  * A test function typically returns bool and uses TAP_CHECK(), which
  * prints the failing expression as a "#" diagnostic and makes the
- * function's result false without aborting it.
+ * function's result false without aborting it.  A test program that is
+ * nothing but such functions lists them in a struct tap_test table and
+ * lets tap_run() do all of the above:
+ *
+ *	return tap_run(tests, ARRAY_SIZE(tests));
  */
 #ifndef XL_TAP_H
 #define XL_TAP_H
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #ifndef ARRAY_SIZE
@@ -95,6 +100,38 @@ static inline int tap_finish(void)
 	if (tap_nskip && !tap_npass)
 		return TAP_EXIT_SKIP;
 	return TAP_EXIT_PASS;
+}
+
+struct tap_test {
+	bool (*fn)(void);
+	const char *name;
+};
+
+/* One TAP result per table entry, in order; returns the exit code. */
+static inline int tap_run(const struct tap_test *tests, unsigned int n)
+{
+	unsigned int i;
+
+	tap_plan(n);
+	for (i = 0; i < n; i++)
+		tap_result(tests[i].fn(), "%s", tests[i].name);
+	return tap_finish();
+}
+
+/*
+ * xorshift64*: pseudo-random test input that is the same on every run, so
+ * that a failure reproduces.  Each test program keeps (and seeds) its own
+ * state, independent of anything the code under test generates.
+ */
+static inline uint64_t tap_rng(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545f4914f6cdd1dull;
 }
 
 /*

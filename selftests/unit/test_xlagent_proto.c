@@ -15,10 +15,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rng(void)
 {
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
+	return tap_rng(&rng_state);
 }
 
 static bool test_be32(void)
@@ -240,10 +237,7 @@ static bool test_header(void)
 	return ok;
 }
 
-static const struct {
-	bool (*fn)(void);
-	const char *name;
-} tests[] = {
+static const struct tap_test tests[] = {
 	{ test_be32, "big-endian helpers" },
 	{ test_output_roundtrip, "output frame encode/decode round trip" },
 	{ test_exit_roundtrip, "exit frame encode/decode round trip" },
@@ -255,10 +249,5 @@ static const struct {
 
 int main(void)
 {
-	unsigned int i, n = ARRAY_SIZE(tests);
-
-	tap_plan(n);
-	for (i = 0; i < n; i++)
-		tap_result(tests[i].fn(), "%s", tests[i].name);
-	return tap_finish();
+	return tap_run(tests, ARRAY_SIZE(tests));
 }
