@@ -421,7 +421,7 @@ static bool xl_rx_refresh(struct xl_fifo_rx *rx)
 static void xl_rx_load_hdr(const struct xl_fifo_rx *rx, u32 off,
 			   struct xl_rec_hdr *hdr)
 {
-	const u64 *src = (const u64 *)(rx->data + off);
+	const u64 *src = (const void *)(rx->data + off);
 	union {
 		u64 w[2];
 		struct xl_rec_hdr hdr;
@@ -492,7 +492,7 @@ enum xl_fifo_status xl_fifo_read(struct xl_fifo_rx *rx, struct xl_fifo_rec *rec)
 
 	if (unlikely(rx->broken))
 		return XL_FIFO_BROKEN;
-	/* At most two rounds: a pad ends at the area end, the next is at 0. */
+	/* At most two rounds: see the second pad below. */
 	for (;;) {
 		avail = rx->prod - rx->cons;
 		if (!avail) {
@@ -518,9 +518,10 @@ enum xl_fifo_status xl_fifo_read(struct xl_fifo_rx *rx, struct xl_fifo_rec *rec)
 			return xl_rx_break(rx, XL_FIFO_ERR_PAD);
 		/*
 		 * A second pad in one call can only be a whole-area pad at
-		 * offset 0: legal but useless.  Leave it for the next call
-		 * so that every call is bounded; xl_fifo_rx_publish() will
-		 * report more data.
+		 * offset 0 that a refresh after the first one found: legal
+		 * but useless, and a peer could keep publishing them while
+		 * we skip.  Leave it for the next call so that every call is
+		 * bounded; xl_fifo_rx_publish() will report more data.
 		 */
 		if (padded)
 			return XL_FIFO_EMPTY;

@@ -113,9 +113,11 @@ u32 xl_fifo_max_payload(u32 size);
 
 /*
  * Set up the two halves.  @size is a power of two from XL_PAGE_SIZE to
- * XL_PAGE_SIZE << XL_RING_ORDER_MAX; returns 0 or -EINVAL.  The caller
- * zeroes and fills in the static part of its own control page
- * (xl_fifo_ctrl_init) before granting it.
+ * XL_PAGE_SIZE << XL_RING_ORDER_MAX and @data 16-byte aligned; @own and
+ * @peer must differ and @features be a subset of XL_FEAT_KNOWN; returns 0
+ * or -EINVAL.  The caller zeroes and fills in the static part of its own
+ * control page (xl_fifo_ctrl_init) before granting it; the init functions
+ * then (re)write their index and event fields in it.
  */
 void xl_fifo_ctrl_init(struct xl_ctrl_page *own, u32 ring_order, u32 features);
 int xl_fifo_tx_init(struct xl_fifo_tx *tx, u8 *data, u32 size,
