@@ -12,7 +12,8 @@
 #   diag TEXT...            a "# " comment line
 # Guests:
 #   guest_start NAME pv|pvh [MEM_MB]   create a guest (returns at once)
-#   guest_wait NAME...                 wait until each guest's agent answers
+#   guest_wait NAME...                 wait until each guest's vifs forward
+#                                      and its agent answers
 #   guests_default TYPE                start and wait for LAB_GUESTS guests
 #                                      named g1..gN
 #   on [-t SECONDS] GUEST CMD...       run CMD in GUEST, output to stdout
@@ -143,12 +144,37 @@ CFG
 	}
 }
 
-# Wait until the agent in each guest answers (60 s each by default).
+# A guest is ready when dom0's end of each of its vifs has carrier and
+# forwards in its bridge (netback saw the frontend connect its receive
+# side: before that, traffic towards the guest is dropped), and its agent
+# runs a command.
+_guest_ready() {
+	local d v
+	d=$(guest_domid "$1") || return 1
+	[ -n "$d" ] || return 1
+	for v in /sys/class/net/vif$d.0 /sys/class/net/vif$d.1; do
+		[ "$(cat "$v/carrier" 2>/dev/null)" = 1 ] || return 1
+		# brport/state 3 is BR_STATE_FORWARDING.
+		[ "$(cat "$v/brport/state" 2>/dev/null)" = 3 ] || return 1
+	done
+	xlagent run -w 2 -t 10 "$(guest_ctl "$1")" true > /dev/null 2>&1
+}
+
+# Wait until each guest is ready (LAB_WAIT seconds each, default 120).
+# Any failure before the deadline, including a connection cut while the
+# guest's network comes up, just means "not yet".
 guest_wait() {
-	local g
+	local g t0
 	for g in "$@"; do
-		xlagent run -w "${LAB_WAIT:-60}" -t 10 "$(guest_ctl "$g")" true ||
-			return 1
+		t0=$(lab_now)
+		until _guest_ready "$g"; do
+			if [ "$(lab_elapsed "$t0" | cut -d. -f1)" -ge "${LAB_WAIT:-120}" ]; then
+				echo "guest $g not ready after ${LAB_WAIT:-120} s"
+				xl list "$g"
+				return 1
+			fi
+			sleep 0.5
+		done
 	done
 }
 

@@ -48,6 +48,7 @@ if stream_start sr g1 g2 7002 -d 3600 -r 2000000 &&
 	check "xl save g2 (PVH)" xl save g2 /tmp/g2.save
 	check "xl restore g2 (PVH)" xl restore /tmp/g2.save
 	rm -f /tmp/g2.save
+	check "g2 is ready again after restore" guest_wait g2
 	diag "g2 domid $d0 -> $(guest_domid g2)"
 	b=$(stream_bytes g2 sr)
 	check "TCP stream into g2 keeps delivering after restore" \
@@ -65,6 +66,7 @@ if stream_start mig g1 g2 7003 -d 3600 -r 2000000 &&
 	d0=$(guest_domid g2)
 	check "xl migrate g2 (PVH) to localhost" \
 		"xl migrate -s '' g2 'xl migrate-receive'"
+	check "g2 is ready again after migration" guest_wait g2
 	d1=$(guest_domid g2)
 	diag "g2 domid $d0 -> $d1"
 	check "g2 runs under a new domid after migration" \

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xenloop channel wire format, shared by the guest module, the tests and
+ * any tool that inspects a channel.  Documentation/channel-format.md is
+ * the normative description; this header must match it.
+ *
+ * A channel joins two guests.  Each side owns and alone writes:
+ *   - one control page (struct xl_ctrl_page), granted read-only to the
+ *     peer;
+ *   - one data area of 2^order pages, its transmit FIFO, granted read-only
+ *     to the peer.
+ * So every shared page has exactly one writer, and a peer can lie only
+ * about its own indexes, never corrupt ours.
+ *
+ * All multi-byte fields are little-endian.  Indexes are free-running
+ * 32-bit byte counts; the offset in the data area is index & (size - 1).
+ */
+#ifndef _XENLOOP_CHANNEL_H
+#define _XENLOOP_CHANNEL_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/build_bug.h>
+#include <linux/stddef.h>
+#define XL_STATIC_ASSERT(e, m) static_assert(e, m)
+#else
+#include <assert.h>
+#include <stddef.h>
+#include <linux/types.h>	/* __u8, __le16, __le32 from the uapi headers */
+#define XL_STATIC_ASSERT(e, m) static_assert(e, m)
+#endif
+
+#define XL_PROTO_VERSION	1
+
+/* Feature bits, advertised by each side; a channel uses the AND. */
+#define XL_FEAT_GSO_TCPV4	0x00000001u	/* GSO TCPv4 records */
+#define XL_FEAT_GSO_TCPV6	0x00000002u	/* GSO TCPv6 records */
+#define XL_FEAT_GSO_UDP_L4	0x00000004u	/* GSO UDP (USO) records */
+#define XL_FEAT_CSUM_PARTIAL	0x00000008u	/* checksum left to the receiver */
+#define XL_FEAT_KNOWN		0x0000000fu
+
+#define XL_PAGE_SIZE		4096u
+/* Data area: 2^order pages per direction, 4 KiB .. 64 MiB. */
+#define XL_RING_ORDER_MIN	0u
+#define XL_RING_ORDER_MAX	14u
+
+/* ---- control page ------------------------------------------------------ */
+
+#define XL_CTRL_MAGIC		0x50434c58u	/* "XLCP" read as LE bytes */
+
+/* xl_ctrl_page.flags */
+#define XL_CTRL_TX_CLOSED	0x00000001u	/* owner produces no more records */
+
+struct xl_ctrl_page {
+	/* Written once at setup, then constant (informative: never trusted). */
+	__le32 magic;		/* XL_CTRL_MAGIC */
+	__le16 version;		/* XL_PROTO_VERSION */
+	__le16 rec_hdr_size;	/* sizeof(struct xl_rec_hdr) */
+	__le32 features;	/* XL_FEAT_* offered by the owner */
+	__le32 ring_order;	/* owner's data area is 4096 << ring_order bytes */
+	__u8 pad0[48];
+
+	/* Owner's transmit direction: the FIFO in the owner's data area. */
+	__le32 tx_prod;		/* bytes published so far */
+	__le32 tx_cons_event;	/* notify the owner when the peer's rx_cons
+				 * passes this value (producer waits for room)
+				 */
+	__le32 flags;		/* XL_CTRL_* */
+	__u8 pad1[52];
+
+	/* Owner's receive direction: the FIFO in the peer's data area. */
+	__le32 rx_cons;		/* bytes consumed so far */
+	__le32 rx_prod_event;	/* notify the owner when the peer's tx_prod
+				 * passes this value (consumer waits for data)
+				 */
+	__u8 pad2[56];
+
+	__u8 reserved[XL_PAGE_SIZE - 192];	/* zero */
+};
+
+XL_STATIC_ASSERT(sizeof(struct xl_ctrl_page) == XL_PAGE_SIZE, "control page size");
+XL_STATIC_ASSERT(offsetof(struct xl_ctrl_page, features) == 8, "features offset");
+XL_STATIC_ASSERT(offsetof(struct xl_ctrl_page, ring_order) == 12, "ring_order offset");
+XL_STATIC_ASSERT(offsetof(struct xl_ctrl_page, tx_prod) == 64, "tx_prod offset");
+XL_STATIC_ASSERT(offsetof(struct xl_ctrl_page, tx_cons_event) == 68, "tx_cons_event offset");
+XL_STATIC_ASSERT(offsetof(struct xl_ctrl_page, flags) == 72, "flags offset");
+XL_STATIC_ASSERT(offsetof(struct xl_ctrl_page, rx_cons) == 128, "rx_cons offset");
+XL_STATIC_ASSERT(offsetof(struct xl_ctrl_page, rx_prod_event) == 132, "rx_prod_event offset");
+
+/* ---- records in the data area ------------------------------------------ */
+
+#define XL_REC_ALIGN		16u
+#define XL_REC_MAX_PAYLOAD	65536u	/* a whole 64 KiB GSO packet */
+
+/* xl_rec_hdr.type */
+#define XL_REC_DATA		1	/* a packet */
+#define XL_REC_PAD		2	/* skip to the end of the data area */
+
+/* xl_rec_hdr.csum */
+#define XL_CSUM_NONE		0	/* receiver must verify the checksum */
+#define XL_CSUM_PARTIAL		1	/* checksum not computed yet: csum_start and
+					 * csum_offset say where (CHECKSUM_PARTIAL)
+					 */
+#define XL_CSUM_UNNECESSARY	2	/* sender's stack verified or generated it */
+
+/* xl_rec_hdr.gso_type */
+#define XL_GSO_NONE		0
+#define XL_GSO_TCPV4		1
+#define XL_GSO_TCPV6		2
+#define XL_GSO_UDP_L4		3
+
+/* xl_rec_hdr.flags */
+#define XL_REC_F_KNOWN		0x00	/* no flags defined in version 1 */
+
+struct xl_rec_hdr {
+	__le32 len;		/* payload bytes after the header; DATA: 1 ..
+				 * max payload; PAD: bytes to the area's end
+				 */
+	__u8 type;		/* XL_REC_* */
+	__u8 flags;		/* XL_REC_F_*; unknown bits: drop the record */
+	__le16 proto;		/* DATA: L3 ethertype, host value (0x0800, 0x86dd) */
+	__u8 csum;		/* XL_CSUM_* */
+	__u8 gso_type;		/* XL_GSO_* */
+	__le16 gso_size;	/* payload bytes per segment; 0 without GSO */
+	__le16 csum_start;	/* XL_CSUM_PARTIAL: from payload start */
+	__le16 csum_offset;	/* XL_CSUM_PARTIAL: from csum_start */
+};
+
+XL_STATIC_ASSERT(sizeof(struct xl_rec_hdr) == 16, "record header size");
+XL_STATIC_ASSERT(sizeof(struct xl_rec_hdr) == XL_REC_ALIGN, "header is one alignment unit");
+XL_STATIC_ASSERT(offsetof(struct xl_rec_hdr, type) == 4, "type offset");
+XL_STATIC_ASSERT(offsetof(struct xl_rec_hdr, proto) == 6, "proto offset");
+XL_STATIC_ASSERT(offsetof(struct xl_rec_hdr, csum) == 8, "csum offset");
+XL_STATIC_ASSERT(offsetof(struct xl_rec_hdr, gso_size) == 10, "gso_size offset");
+XL_STATIC_ASSERT(offsetof(struct xl_rec_hdr, csum_start) == 12, "csum_start offset");
+XL_STATIC_ASSERT(offsetof(struct xl_rec_hdr, csum_offset) == 14, "csum_offset offset");
+
+/* Bytes a record with @len payload bytes occupies in the data area. */
+#define XL_REC_SPACE(len) \
+	(((len) + sizeof(struct xl_rec_hdr) + XL_REC_ALIGN - 1) & ~(XL_REC_ALIGN - 1))
+
+#endif /* _XENLOOP_CHANNEL_H */
