@@ -24,7 +24,7 @@ total=0 passed=0 failed=0 skipped=0
 # missing tool, a lab timeout) adds a failure of its own; exit 4 with
 # nothing reported counts as one skip.
 section() {
-	local name=$1 line desc rc=0 t0 fails_before=$failed seen=0
+	local name=$1 line desc rc=0 t0 fails_before=$failed seen=0 prog=
 	shift
 	t0=$(date +%s)
 	echo "# ---- $name: $*"
@@ -44,6 +44,26 @@ section() {
 			else
 				passed=$((passed + 1))
 				echo "ok $total - $name: $desc"
+			fi
+		elif [[ $line =~ ^#\ selftests:\ ([^:]*):\ (.*)$ ]]; then
+			prog=${BASH_REMATCH[1]}/${BASH_REMATCH[2]}
+			echo "$line"
+		elif [[ -n $prog && $line =~ ^#\ (not\ )?ok\ [0-9]+(\ -)?\ ?(.*)$ ]]; then
+			# A kselftest program's own results, nested as
+			# comments: count each, so the totals name every
+			# test.  The program's summary line still counts too
+			# and catches a crash that printed no "not ok".
+			desc=${BASH_REMATCH[3]}
+			total=$((total + 1))
+			if [ -n "${BASH_REMATCH[1]}" ]; then
+				failed=$((failed + 1))
+				echo "not ok $total - $name: $prog: $desc"
+			elif [[ $desc =~ \#\ *[Ss][Kk][Ii][Pp] ]]; then
+				skipped=$((skipped + 1))
+				echo "ok $total - $name: $prog: $desc"
+			else
+				passed=$((passed + 1))
+				echo "ok $total - $name: $prog: $desc"
 			fi
 		elif [[ $line == \#* ]]; then
 			echo "$line"
