@@ -43,6 +43,11 @@
 /* Data area: 2^order pages per direction, 4 KiB .. 64 MiB. */
 #define XL_RING_ORDER_MIN	0u
 #define XL_RING_ORDER_MAX	14u
+/*
+ * Default data area: 2^8 pages = 1 MiB per direction, chosen by the
+ * benchmark (make bench); Documentation/fifo-benchmark.md says why.
+ */
+#define XL_RING_ORDER_DEFAULT	8u
 
 /* ---- control page ------------------------------------------------------ */
 
