@@ -7,12 +7,17 @@
  * two guests map each other's grants).  The same run measures single-core
  * memcpy() for each size as the yardstick.
  *
- *	bench_fifo [-o DIR] [-t SECONDS] [-r REPS] [-R] [-1 SIZE]
+ *	bench_fifo [-o DIR] [-t S] [-r N] [-b N] [-R] [-P] [-1 SIZE]
  *
  *	-o DIR	write DIR/fifo.csv and DIR/fifo-ringsize.csv (build/bench)
  *	-t S	seconds per measurement (0.3)
  *	-r N	repetitions per point, the median is reported (5)
+ *	-b N	records per publish on both sides (default: see batch_for())
  *	-R	skip the ring-size sweep
+ *	-P	run the measurements as SCHED_FIFO (priority 1): on a machine
+ *		shared with other work this keeps the two spinning sides on
+ *		their CPUs; needs root, and the kernel's RT throttling still
+ *		leaves others 5% of each CPU
  *	-1 SIZE	profiling mode: producer and consumer alternate in one
  *		thread for a fixed number of records, nothing is written;
  *		run it under `valgrind --tool=callgrind` for per-function
@@ -24,6 +29,12 @@
  * batch.  Both spin (pause) instead of sleeping when full or empty, so
  * no notification is ever needed.  The consumer checks every record's
  * length and sequence number.
+ *
+ * Two more numbers go to stdout only, to tell the FIFO's own cost from
+ * the machine's: the one-way latency of handing a cache line from one
+ * CPU to the other, and a bare single-producer single-consumer copy
+ * loop with the FIFO's strides and batches but no headers, checks or
+ * notifications (path "bare").
  *
  * CSV columns: benchmark,path,size_bytes,value,unit with path
  * fifo-threads, fifo-procs or memcpy and unit GB/s (payload bytes, 10^9)
@@ -58,7 +69,7 @@ static inline void cpu_relax(void)
 }
 
 #define NS_PER_S	1000000000ull
-#define MAX_BATCH	64u
+#define MAX_BATCH	64u	/* a NAPI poll's worth */
 #define NO_STOP		UINT64_MAX
 
 static const u32 rec_sizes[] = { 64, 256, 1500, 4096, 16384, 65536 };
@@ -71,6 +82,8 @@ static const u32 sweep_rec_sizes[] = { 1500, 65536 };
 
 static double opt_seconds = 0.3;
 static int opt_reps = 5;
+static bool opt_rt;
+static u32 opt_batch;			/* -b: records per publish */
 static int cpu_prod = -1, cpu_cons = -1;
 static cpu_set_t cpus_all;		/* the affinity we started with */
 
@@ -99,6 +112,7 @@ struct run {
 	u32 len;		/* record payload bytes */
 	u32 batch;		/* records per publish */
 	u64 ns_budget;		/* producer: how long to send */
+	bool bare;		/* the bare copy loop instead of the FIFO */
 };
 
 static u64 now_ns(void)
@@ -124,6 +138,25 @@ static void pin(int cpu)
 		perror("bench_fifo: sched_setaffinity");
 }
 
+/* A thread that starts on @cpu: with -P it could not migrate itself. */
+static void spawn(pthread_t *t, int cpu, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	cpu_set_t set;
+
+	pthread_attr_init(&attr);
+	if (cpu >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	}
+	if (pthread_create(t, &attr, fn, arg)) {
+		perror("bench_fifo: pthread_create");
+		exit(1);
+	}
+	pthread_attr_destroy(&attr);
+}
+
 static struct bench_sync *sync_of(u8 *base)
 {
 	return (struct bench_sync *)(base + OFF_SYNC);
@@ -143,15 +176,112 @@ static void *xmalloc(size_t n)
 }
 
 /*
- * Records per publish: enough to amortise the barriers and the index
- * cache line, few enough that a batch stays well below the area so the
- * consumer always has something to do.
+ * Records per publish: -b, else enough to amortise what each publish
+ * costs (a full barrier and a cross-core miss on the peer's index line
+ * on either side), at most MAX_BATCH, and few enough that a batch
+ * stays well below the area so the consumer always has something to do.
  */
 static u32 batch_for(u32 size, u32 len)
 {
 	u32 n = size / 8 / XL_REC_SPACE(len);
 
+	if (opt_batch)
+		return opt_batch;
 	return n < 1 ? 1 : n > MAX_BATCH ? MAX_BATCH : n;
+}
+
+/*
+ * The bare channel: the same copies, strides, batches and spinning as
+ * the FIFO, with a sequence number in place of the header, but nothing
+ * else: one index per side, published once per batch, no validation, no
+ * barriers beyond acquire/release, no notification logic.  What it
+ * reaches is what the two cores and their caches allow; the FIFO's
+ * distance to it is the cost of the FIFO itself.
+ */
+static void bare_producer(struct run *r, const u8 *src)
+{
+	struct xl_ctrl_page *own = (void *)(r->base + OFF_A);
+	const struct xl_ctrl_page *peer = (void *)(r->base + OFF_B);
+	u32 *prod_idx = (u32 *)&own->tx_prod;	/* where the FIFO has them */
+	const u32 *cons_idx = (const u32 *)&peer->rx_cons;
+	struct bench_sync *s = sync_of(r->base);
+	u32 stride = XL_REC_SPACE(r->len), mask = r->size - 1;
+	u32 prod = 0, cons = 0, n = 0, skip;
+	u64 sent = 0, end = now_ns() + r->ns_budget;
+	u8 *data = r->base + OFF_DATA, *p;
+
+	for (;;) {
+		skip = (prod & mask) + stride > r->size ?
+		       r->size - (prod & mask) : 0;
+		while (prod + skip + stride - cons > r->size) {
+			if (n) {
+				__atomic_store_n(prod_idx, prod, __ATOMIC_RELEASE);
+				n = 0;
+			}
+			cons = __atomic_load_n(cons_idx, __ATOMIC_ACQUIRE);
+			cpu_relax();
+		}
+		prod += skip;
+		p = data + (prod & mask) + sizeof(struct xl_rec_hdr);
+		memcpy(p, src, r->len);
+		memcpy(p, &sent, sizeof(sent));
+		prod += stride;
+		sent++;
+		if (++n == r->batch) {
+			__atomic_store_n(prod_idx, prod, __ATOMIC_RELEASE);
+			n = 0;
+			if (now_ns() >= end)
+				break;
+		}
+	}
+	__atomic_store_n(prod_idx, prod, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->stop_at, sent, __ATOMIC_RELEASE);
+}
+
+static u64 bare_consumer(struct run *r, u8 *dst)
+{
+	const struct xl_ctrl_page *peer = (void *)(r->base + OFF_A);
+	struct xl_ctrl_page *own = (void *)(r->base + OFF_B);
+	const u32 *prod_idx = (const u32 *)&peer->tx_prod;
+	u32 *cons_idx = (u32 *)&own->rx_cons;
+	struct bench_sync *s = sync_of(r->base);
+	u32 stride = XL_REC_SPACE(r->len), mask = r->size - 1;
+	u32 prod = 0, cons = 0, n = 0, off;
+	const u8 *data = r->base + OFF_DATA;
+	u64 got = 0, seq;
+
+	for (;;) {
+		if (cons == prod) {
+			if (n) {
+				__atomic_store_n(cons_idx, cons, __ATOMIC_RELEASE);
+				n = 0;
+			}
+			prod = __atomic_load_n(prod_idx, __ATOMIC_ACQUIRE);
+			if (cons == prod) {
+				if (got == __atomic_load_n(&s->stop_at,
+							   __ATOMIC_ACQUIRE))
+					break;
+				cpu_relax();
+				continue;
+			}
+		}
+		off = cons & mask;
+		if (off + stride > r->size) {	/* the producer skipped */
+			cons += r->size - off;
+			continue;
+		}
+		memcpy(dst, data + off + sizeof(struct xl_rec_hdr), r->len);
+		memcpy(&seq, dst, sizeof(seq));
+		if (unlikely(seq != got))
+			s->bad = 1;
+		cons += stride;
+		got++;
+		if (++n == r->batch) {
+			__atomic_store_n(cons_idx, cons, __ATOMIC_RELEASE);
+			n = 0;
+		}
+	}
+	return got;
 }
 
 static void producer(struct run *r)
@@ -176,6 +306,11 @@ static void producer(struct run *r)
 		cpu_relax();
 	end = now_ns() + r->ns_budget;
 	__atomic_store_n(&s->go, 1, __ATOMIC_RELEASE);
+	if (r->bare) {
+		bare_producer(r, src);
+		free(src);
+		return;
+	}
 	for (;;) {
 		p = xl_fifo_reserve(&tx, r->len, NULL);
 		if (unlikely(!p)) {
@@ -225,6 +360,13 @@ static void consumer(struct run *r)
 	while (!__atomic_load_n(&s->go, __ATOMIC_ACQUIRE))
 		cpu_relax();
 	t0 = now_ns();
+	if (r->bare) {
+		got = bare_consumer(r, dst);
+		s->ns = now_ns() - t0;
+		s->got = got;
+		free(dst);
+		return;
+	}
 	for (;;) {
 		st = xl_fifo_read(&rx, &rec);
 		if (likely(st == XL_FIFO_OK)) {
@@ -272,35 +414,31 @@ static void reset_region(u8 *base, u32 size)
 
 static void *prod_thread(void *arg)
 {
-	pin(cpu_prod);
 	producer(arg);
 	return NULL;
 }
 
 static void *cons_thread(void *arg)
 {
-	pin(cpu_cons);
 	consumer(arg);
 	return NULL;
 }
 
 /* One measurement; returns records per second. */
-static double run_threads(u8 *base, u32 size, u32 len)
+static double run_threads(u8 *base, u32 size, u32 len, bool bare)
 {
 	struct run r = {
 		.base = base, .size = size, .len = len,
 		.batch = batch_for(size, len),
 		.ns_budget = (u64)(opt_seconds * NS_PER_S),
+		.bare = bare,
 	};
 	struct bench_sync *s = sync_of(base);
 	pthread_t tp, tc;
 
 	reset_region(base, size);
-	if (pthread_create(&tc, NULL, cons_thread, &r) ||
-	    pthread_create(&tp, NULL, prod_thread, &r)) {
-		perror("bench_fifo: pthread_create");
-		exit(1);
-	}
+	spawn(&tc, cpu_cons, cons_thread, &r);
+	spawn(&tp, cpu_prod, prod_thread, &r);
 	pthread_join(tp, NULL);
 	pthread_join(tc, NULL);
 	if (s->bad || s->got != s->stop_at || !s->ns) {
@@ -329,6 +467,7 @@ static double run_procs(int fd, u8 *base, u32 size, u32 len)
 	pid_t pid;
 
 	reset_region(base, size);
+	pin(cpu_cons);		/* where the child starts */
 	pid = fork();
 	if (pid < 0) {
 		perror("bench_fifo: fork");
@@ -341,7 +480,6 @@ static double run_procs(int fd, u8 *base, u32 size, u32 len)
 		if (view == MAP_FAILED)
 			_exit(1);
 		r.base = view;
-		pin(cpu_cons);
 		consumer(&r);
 		_exit(0);
 	}
@@ -403,7 +541,70 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-enum path { PATH_THREADS, PATH_PROCS };
+/* ---- cache line handoff latency ---------------------------------------- */
+
+/* The flag has its cache line to itself (with the constant round count). */
+struct pingpong {
+	int turn;
+	int rounds;
+} __attribute__((aligned(64)));
+
+static void *pong(void *arg)
+{
+	struct pingpong *pp = arg;
+	int i;
+
+	for (i = 0; i < pp->rounds; i++) {
+		while (__atomic_load_n(&pp->turn, __ATOMIC_ACQUIRE) != 1)
+			cpu_relax();
+		__atomic_store_n(&pp->turn, 0, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+/*
+ * One-way latency of passing a cache line from the producer's CPU to the
+ * consumer's: half a round trip of a flag bounced between two threads.
+ * It varies with where the hypervisor runs the two vCPUs (two threads of
+ * one core, two cores sharing a cache, or further apart) and so does
+ * everything else this program measures.
+ */
+static double handoff_ns(void)
+{
+	static struct pingpong pp;
+	pthread_t t;
+	u64 t0;
+	int i;
+
+	if (cpu_prod < 0)
+		return 0;
+	pp.turn = 0;
+	pp.rounds = 20000;
+	spawn(&t, cpu_cons, pong, &pp);
+	pin(cpu_prod);
+	t0 = now_ns();
+	for (i = 0; i < pp.rounds; i++) {
+		__atomic_store_n(&pp.turn, 1, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&pp.turn, __ATOMIC_ACQUIRE) != 0)
+			cpu_relax();
+	}
+	t0 = now_ns() - t0;
+	pthread_join(t, NULL);
+	pin(-1);
+	return (double)t0 / pp.rounds / 2;
+}
+
+static double handoff_median(void)
+{
+	double v[5];
+	int i;
+
+	for (i = 0; i < 5; i++)
+		v[i] = handoff_ns();
+	return median(v, 5);
+}
+
+enum path { PATH_THREADS, PATH_PROCS, PATH_BARE };
 
 struct region {
 	int fd;
@@ -434,8 +635,8 @@ static double measure(struct region *g, enum path how, u32 size, u32 len)
 	int i;
 
 	for (i = 0; i < opt_reps; i++)
-		v[i] = how == PATH_THREADS ? run_threads(g->base, size, len) :
-			run_procs(g->fd, g->base, size, len);
+		v[i] = how == PATH_PROCS ? run_procs(g->fd, g->base, size, len) :
+			run_threads(g->base, size, len, how == PATH_BARE);
 	return median(v, opt_reps);
 }
 
@@ -538,7 +739,7 @@ static void profile(u32 size, u32 len, u64 records)
 int main(int argc, char **argv)
 {
 	const u32 def_size = XL_PAGE_SIZE << XL_RING_ORDER_DEFAULT;
-	double gbs, mrec, cp[ARRAY_SIZE(rec_sizes)];
+	double gbs, mrec, thr = 0, bare, cp[ARRAY_SIZE(rec_sizes)];
 	const char *dir = "build/bench";
 	struct region g;
 	bool sweep = true;
@@ -546,7 +747,7 @@ int main(int argc, char **argv)
 	u32 i, k;
 	int c;
 
-	while ((c = getopt(argc, argv, "o:t:r:R1:")) != -1) {
+	while ((c = getopt(argc, argv, "o:t:r:b:RP1:")) != -1) {
 		switch (c) {
 		case 'o':
 			dir = optarg;
@@ -560,12 +761,18 @@ int main(int argc, char **argv)
 		case 'R':
 			sweep = false;
 			break;
+		case 'P':
+			opt_rt = true;
+			break;
+		case 'b':
+			opt_batch = atoi(optarg);
+			break;
 		case '1':
 			profile(def_size, atoi(optarg), 2000000);
 			return 0;
 		default:
 			fprintf(stderr,
-				"usage: bench_fifo [-o DIR] [-t SECONDS] [-r REPS] [-R] [-1 SIZE]\n");
+				"usage: bench_fifo [-o DIR] [-t S] [-r N] [-b N] [-R] [-P] [-1 SIZE]\n");
 			return 2;
 		}
 	}
@@ -575,15 +782,28 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	choose_cpus();
+	if (opt_rt) {
+		struct sched_param sp = { .sched_priority = 1 };
+
+		/* Inherited by the threads and processes of every run. */
+		if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
+			perror("bench_fifo: -P: SCHED_FIFO");
+			opt_rt = false;
+		}
+	}
 	region_open(&g, ring_sizes[ARRAY_SIZE(ring_sizes) - 1]);
-	printf("# bench_fifo: area %u KiB, %.2f s x %d runs per point (median), CPUs %d/%d\n",
-	       def_size >> 10, opt_seconds, opt_reps, cpu_prod, cpu_cons);
+	printf("# bench_fifo: area %u KiB, %.2f s x %d runs per point (median), CPUs %d/%d%s\n",
+	       def_size >> 10, opt_seconds, opt_reps, cpu_prod, cpu_cons,
+	       opt_rt ? ", SCHED_FIFO" : "");
 
 	fp = csv_open(dir, "fifo.csv");
 	printf("# %-12s %6s %10s %10s %9s\n", "path", "bytes", "GB/s",
 	       "Mrec/s", "%memcpy");
 	for (i = 0; i < ARRAY_SIZE(rec_sizes); i++) {
 		u32 len = rec_sizes[i];
+
+		printf("# cache line handoff CPU%d -> CPU%d: %.0f ns one way\n",
+		       cpu_prod, cpu_cons, handoff_median());
 
 		cp[i] = measure_memcpy(def_size, len);
 		gbs = cp[i] / 1e9;
@@ -602,7 +822,14 @@ int main(int argc, char **argv)
 			       gbs, mrec, 100 * rps * len / cp[i]);
 			csv_row(fp, "throughput", name, len, gbs, "GB/s");
 			csv_row(fp, "throughput", name, len, mrec, "Mrec/s");
+			if (!k)
+				thr = rps;
 		}
+		/* Not in the CSV: a yardstick for the FIFO's own cost. */
+		bare = measure(&g, PATH_BARE, def_size, len);
+		printf("  %-12s %6u %10.2f %10.2f %8.0f%%   fifo-threads = %.0f%% of bare\n",
+		       "bare", len, bare * len / 1e9, bare / 1e6,
+		       100 * bare * len / cp[i], 100 * thr / bare);
 		fflush(fp);
 	}
 	fclose(fp);
@@ -613,6 +840,9 @@ int main(int argc, char **argv)
 	printf("# ring-size sweep, fifo-threads\n");
 	for (i = 0; i < ARRAY_SIZE(ring_sizes); i++) {
 		char bench[32];
+
+		printf("# cache line handoff CPU%d -> CPU%d: %.0f ns one way\n",
+		       cpu_prod, cpu_cons, handoff_median());
 
 		snprintf(bench, sizeof(bench), "ring_%u", ring_sizes[i]);
 		for (k = 0; k < ARRAY_SIZE(sweep_rec_sizes); k++) {
