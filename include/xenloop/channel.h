@@ -44,10 +44,11 @@
 #define XL_RING_ORDER_MIN	0u
 #define XL_RING_ORDER_MAX	14u
 /*
- * Default data area: 2^8 pages = 1 MiB per direction, chosen by the
- * benchmark (make bench); Documentation/fifo-benchmark.md says why.
+ * Default data area: 2^10 pages = 4 MiB per direction (1024 grant
+ * references), chosen by the benchmark (make bench);
+ * Documentation/fifo-benchmark.md says why.
  */
-#define XL_RING_ORDER_DEFAULT	8u
+#define XL_RING_ORDER_DEFAULT	10u
 
 /* ---- control page ------------------------------------------------------ */
 
