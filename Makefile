@@ -22,6 +22,8 @@ help:
 	@echo "make module       module/xenloop.ko against KDIR=$(KDIR)"
 	@echo "make modules-all  the module against every installed kernel, W=1 + sparse"
 	@echo "make check        unit tests, module builds, static checks, lab scenarios"
+	@echo "make fuzz         fuzz the FIFO for FUZZ_SECONDS=$(FUZZ_SECONDS) s"
+	@echo "make bench        FIFO benchmark: build/bench/fifo.csv and plots"
 	@echo "make static       checkpatch --strict, sparse, codespell"
 	@echo "make lab          one lab scenario: SCENARIO=$(SCENARIO) GUESTS=$(GUESTS)"
 	@echo "make lab-shell    boot the lab and get a dom0 shell"
@@ -63,6 +65,18 @@ demo: lab-module xenloopd selftests
 
 check: all lab-module
 	scripts/check.sh
+
+# The FIFO fuzzers, side by side, FUZZ_SECONDS each (scripts/fuzz.sh).
+FUZZ_SECONDS ?= 300
+
+fuzz: deps
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# The FIFO benchmark (selftests/bench): CSVs and plots in build/bench/.
+bench: deps
+	$(MAKE) -C selftests/bench run
+
+.PHONY: fuzz bench
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

@@ -198,9 +198,35 @@ static int xl_tx_room(struct xl_fifo_tx *tx, u32 bytes)
 	return tx->size - (tx->prod - tx->cons) >= bytes ? 0 : -ENOSPC;
 }
 
+/*
+ * A record never straddles the end of the area: pad from @off to the end
+ * and start over at offset 0.  Pad as soon as the pad fits, even if the
+ * record then does not: once the consumer has drained the pad, the whole
+ * area is contiguous, so even a max_payload record fits eventually.
+ * contig >= 16 since prod is aligned, so the pad header always fits
+ * before the end.  Out of line: it runs once per lap, and keeping its
+ * stack copy of a header out of xl_fifo_reserve() keeps that a leaf.
+ */
+static noinline int xl_tx_pad(struct xl_fifo_tx *tx, u32 off)
+{
+	u32 contig = tx->size - off;
+	struct xl_rec_hdr pad = {
+		.len = cpu_to_le32(contig - XL_HDR_SIZE),
+		.type = XL_REC_PAD,
+	};
+	int ret;
+
+	ret = xl_tx_room(tx, contig);
+	if (ret)
+		return ret;
+	memcpy(tx->data + off, &pad, sizeof(pad));
+	tx->prod += contig;
+	return 0;
+}
+
 void *xl_fifo_reserve(struct xl_fifo_tx *tx, u32 len, int *err)
 {
-	u32 off, contig, need;
+	u32 off, need;
 	int ret;
 
 	tx->resv_len = 0;
@@ -214,27 +240,10 @@ void *xl_fifo_reserve(struct xl_fifo_tx *tx, u32 len, int *err)
 	}
 	need = xl_rec_space(len);
 	off = tx->prod & (tx->size - 1);
-	contig = tx->size - off;
-	if (unlikely(need > contig)) {
-		struct xl_rec_hdr pad = {
-			.len = cpu_to_le32(contig - XL_HDR_SIZE),
-			.type = XL_REC_PAD,
-		};
-
-		/*
-		 * A record never straddles the end of the area: pad to the
-		 * end and start over at offset 0.  Pad as soon as the pad
-		 * fits, even if the record then does not: once the consumer
-		 * has drained the pad, the whole area is contiguous, so even
-		 * a max_payload record fits eventually.  contig >= 16 since
-		 * prod is aligned, so the pad header always fits before the
-		 * end.
-		 */
-		ret = xl_tx_room(tx, contig);
+	if (unlikely(need > tx->size - off)) {
+		ret = xl_tx_pad(tx, off);
 		if (ret)
 			goto fail;
-		memcpy(tx->data + off, &pad, sizeof(pad));
-		tx->prod += contig;
 		off = 0;
 	}
 	ret = xl_tx_room(tx, need);
@@ -483,6 +492,21 @@ static enum xl_fifo_drop xl_rx_check_meta(const struct xl_fifo_rx *rx,
 	return XL_FIFO_DROP_MAX;
 }
 
+/*
+ * The common record, accepted with one test before the full checks: no
+ * flags, checksum NONE or UNNECESSARY, no GSO, IPv4 or IPv6.
+ */
+XL_STATIC_ASSERT(XL_CSUM_NONE == 0 && XL_CSUM_UNNECESSARY == 2,
+		 "xl_rx_meta_plain() tests csum & ~2");
+static inline bool xl_rx_meta_plain(const struct xl_rec_hdr *hdr)
+{
+	u16 proto = le16_to_cpu(hdr->proto);
+
+	return !(hdr->flags | (hdr->csum & ~XL_CSUM_UNNECESSARY) |
+		 hdr->gso_type) && !hdr->gso_size &&
+	       (proto == XL_ETHERTYPE_IPV4 || proto == XL_ETHERTYPE_IPV6);
+}
+
 enum xl_fifo_status xl_fifo_read(struct xl_fifo_rx *rx, struct xl_fifo_rec *rec)
 {
 	struct xl_rec_hdr hdr;
@@ -537,11 +561,13 @@ enum xl_fifo_status xl_fifo_read(struct xl_fifo_rx *rx, struct xl_fifo_rec *rec)
 	if (unlikely(space > avail))
 		return xl_rx_break(rx, XL_FIFO_ERR_REC_TRUNC);
 
-	drop = xl_rx_check_meta(rx, &hdr, len);
-	if (unlikely(drop != XL_FIFO_DROP_MAX)) {
-		rx->drops[drop]++;
-		rx->cons += space;
-		return XL_FIFO_DROP;
+	if (unlikely(!xl_rx_meta_plain(&hdr))) {
+		drop = xl_rx_check_meta(rx, &hdr, len);
+		if (unlikely(drop != XL_FIFO_DROP_MAX)) {
+			rx->drops[drop]++;
+			rx->cons += space;
+			return XL_FIFO_DROP;
+		}
 	}
 
 	rec->hdr = hdr;

@@ -13,6 +13,7 @@
  *                         later stores.
  *   virt_mb               sequentially consistent fence: also orders
  *                         earlier stores before later loads.
+ *   noinline              glibc's __attribute_noinline__.
  * Together with the relaxed accesses these fences give at least the
  * ordering of the kernel's virt_*() barriers that fifo.c relies on.
  */
@@ -37,6 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/cdefs.h>
 #include <linux/types.h>
 
 typedef __u8 u8;
@@ -58,6 +60,8 @@ typedef __s32 s32;
 #define cpu_to_le16(x)		((__le16)htole16(x))
 #define cpu_to_le32(x)		((__le32)htole32(x))
 #define cpu_to_le64(x)		((__le64)htole64(x))
+
+#define noinline		__attribute_noinline__	/* sys/cdefs.h */
 
 #ifndef likely
 #define likely(x)		__builtin_expect(!!(x), 1)

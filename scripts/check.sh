@@ -3,20 +3,22 @@
 #
 # `make check`: every test section in order, as one TAP stream.
 #   1. userspace unit tests (plain and ASan/UBSan builds)
-#   2. module builds against every installed kernel header tree
-#   3. static checks (checkpatch --strict, sparse, codespell)
-#   4. the Xen lab scenarios (selftests/lab/scenarios/*.sh)
+#   2. a short run of the FIFO fuzzers (scripts/fuzz.sh)
+#   3. module builds against every installed kernel header tree
+#   4. static checks (checkpatch --strict, sparse, codespell)
+#   5. the Xen lab scenarios (selftests/lab/scenarios/*.sh)
 # Results are renumbered into one plan; the last line is
 # "N passed, N failed" (", N skipped" when any were skipped).
 #
-# Environment: CHECK_SECTIONS (default "unit modules static lab"),
+# Environment: CHECK_SECTIONS (default "unit fuzz modules static lab"),
+# CHECK_FUZZ_SECONDS (default 60: both fuzzers run side by side),
 # LAB_SCENARIOS (default: every scenario whose header has no
 # "lab: no-check" line).  The Makefile passes KDIR and LAB_KVER.
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
-sections=${CHECK_SECTIONS:-unit modules static lab}
+sections=${CHECK_SECTIONS:-unit fuzz modules static lab}
 total=0 passed=0 failed=0 skipped=0
 
 # section NAME CMD...: run CMD and renumber the TAP results it prints.  A
@@ -105,6 +107,8 @@ for s in $sections; do
 	case $s in
 	unit)
 		section unit make -s -C selftests run_tests run_tests_asan ;;
+	fuzz)
+		section fuzz scripts/fuzz.sh "${CHECK_FUZZ_SECONDS:-60}" ;;
 	modules)
 		section modules scripts/build-modules.sh ;;
 	static)

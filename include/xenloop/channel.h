@@ -43,6 +43,12 @@
 /* Data area: 2^order pages per direction, 4 KiB .. 64 MiB. */
 #define XL_RING_ORDER_MIN	0u
 #define XL_RING_ORDER_MAX	14u
+/*
+ * Default data area: 2^10 pages = 4 MiB per direction (1024 grant
+ * references), chosen by the benchmark (make bench);
+ * Documentation/fifo-benchmark.md says why.
+ */
+#define XL_RING_ORDER_DEFAULT	10u
 
 /* ---- control page ------------------------------------------------------ */
 
