@@ -587,10 +587,12 @@ void xl_fifo_consume(struct xl_fifo_rx *rx, const struct xl_fifo_rec *rec)
 {
 	u32 len = rec->len;
 
-	/* A caller bug (a stale or twice-consumed record) must not take
+	/*
+	 * A caller bug (a stale or twice-consumed record) must not take
 	 * cons past prod, or the next read would parse unpublished bytes.
+	 * Once broken, nothing moves any more.
 	 */
-	if (unlikely(!len || len > rx->max_payload ||
+	if (unlikely(rx->broken || !len || len > rx->max_payload ||
 		     xl_rec_space(len) > rx->prod - rx->cons))
 		return;
 	rx->cons += xl_rec_space(len);
