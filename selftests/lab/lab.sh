@@ -97,11 +97,7 @@ rm -rf "$g" "$o" "$work/overlay.cpio"
 
 xen_args="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all"
 xen_args+=" dom0_mem=1024M,max:1024M dom0_max_vcpus=2 noreboot bootscrub=0"
-# watchdog_thresh=60 (here and in guests): TCG on a busy host can stall a
-# vCPU for tens of seconds, which the default 20 s soft-lockup detector
-# reports as a kernel BUG.  At 60 a real lockup is still caught, after
-# 120 s.
-dom0_args="console=hvc0 earlyprintk=xen watchdog_thresh=60 lab.mode=$mode lab.scenario=$scenario lab.guests=$guests"
+dom0_args="console=hvc0 earlyprintk=xen lab.mode=$mode lab.scenario=$scenario lab.guests=$guests"
 qemu=(qemu-system-x86_64 -machine q35 -accel tcg,thread=multi
       -cpu qemu64,+svm,+npt -m "${LAB_MEM:-4096}" -smp 2 -nographic
       -no-reboot -nic none

@@ -131,7 +131,7 @@ name = "$name"
 type = "$type"
 kernel = "/lab/guest/vmlinux"
 ramdisk = "/lab/guest/initrd.cpio"
-extra = "console=hvc0 watchdog_thresh=60 lab.name=$name lab.idx=$idx"
+extra = "console=hvc0 lab.name=$name lab.idx=$idx"
 memory = $mem
 vcpus = 1
 on_crash = "preserve"
