@@ -19,6 +19,16 @@
 #   guest_ip GUEST [6]   guest_ctl GUEST   guest_domid GUEST
 #   guest_console GUEST  (the guest's console log(s), also after migration)
 #   dmesg_clean GUEST DESC             no WARNING/BUG/Oops in its dmesg
+# xenloopd (not started unless a scenario asks):
+#   xenloopd_start [ARGS...]   start it in the foreground, logging to
+#                              $LAB_OUT/xenloopd.log; wait for its first sync
+#   xenloopd_stop [SIGNAL]     stop it (TERM: removes its nodes; QUIT or
+#                              KILL: leaves them) and wait until it is gone
+#   xl_sees D P                D's view lists P (domids)
+#   xl_peer D P NODE           a node of P's entry in D's view
+#   wait_until SECONDS CMD...  retry CMD every 20 ms; print the seconds it
+#                              took (2 decimals) or "timeout" and fail
+#   lab_now_ms                 dom0 uptime in ms (10 ms resolution)
 # Values: LAB_GUESTS (from lab.sh -g), LAB_OUT (host-visible directory).
 
 LAB_OUT=/lab/out
@@ -299,3 +309,49 @@ stream_verify() {
 		ok "$desc"
 	fi
 }
+
+# ---- xenloopd --------------------------------------------------------------
+
+XL_ROOT=/local/domain/0/xenloop
+XENLOOPD_LOG=$LAB_OUT/xenloopd.log
+
+lab_now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+# Seconds since T0_MS, two decimals.
+lab_since() { awk -v a="$1" -v b="$(lab_now_ms)" 'BEGIN { printf "%.2f", (b - a) / 1000 }'; }
+
+wait_until() {
+	local secs=$1 t0
+	shift
+	t0=$(lab_now_ms)
+	until eval "$@" > /dev/null 2>&1; do
+		if [ $(( $(lab_now_ms) - t0 )) -ge $((secs * 1000)) ]; then
+			echo timeout
+			return 1
+		fi
+		sleep 0.02
+	done
+	lab_since "$t0"
+}
+
+_xl_syncs() { grep -c 'initial sync' "$XENLOOPD_LOG" 2>/dev/null || echo 0; }
+
+xenloopd_start() {
+	local n0 pid
+	n0=$(_xl_syncs)
+	xenloopd -f -v "$@" >> "$XENLOOPD_LOG" 2>&1 &
+	pid=$!
+	echo $pid > "$LAB_RUN/xenloopd.pid"
+	wait_until 30 "[ \$(_xl_syncs) -gt $n0 ] || ! kill -0 $pid" > /dev/null
+	kill -0 $pid 2>/dev/null
+}
+
+xenloopd_stop() {
+	local pid
+	pid=$(cat "$LAB_RUN/xenloopd.pid" 2>/dev/null) || return 0
+	kill -"${1:-TERM}" "$pid" 2>/dev/null
+	wait_until 30 "! kill -0 $pid" > /dev/null
+	rm -f "$LAB_RUN/xenloopd.pid"
+}
+
+xl_sees() { xenstore-exists "$XL_ROOT/$1/peers/$2/generation"; }
+xl_peer() { xenstore-read "$XL_ROOT/$1/peers/$2/$3" 2>/dev/null; }
