@@ -43,8 +43,11 @@ struct xl_domain *xl_domain_find(struct xl_ctx *ctx, unsigned int domid)
 	return domid <= XL_DOMID_MAX ? ctx->by_id[domid] : NULL;
 }
 
-/* Rate-limited per-domain log line: one guest cannot flood the log. */
-void xl_domain_logf(struct xl_domain *d, const char *fmt, ...)
+/*
+ * Rate-limited per-domain log line: whatever a guest does, it gets at most
+ * XL_LOG_BURST lines per XL_LOG_INTERVAL_MS into the log.
+ */
+void xl_domain_log(struct xl_domain *d, int prio, const char *fmt, ...)
 {
 	unsigned int missed;
 	char msg[256];
@@ -56,9 +59,9 @@ void xl_domain_logf(struct xl_domain *d, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (missed)
-		xl_warn("domain %u (%s): %u messages suppressed", d->domid,
-			d->name, missed);
-	xl_warn("domain %u (%s): %s", d->domid, d->name, msg);
+		xl_log(prio, "domain %u (%s): %u messages suppressed", d->domid,
+		       d->name, missed);
+	xl_log(prio, "domain %u (%s): %s", d->domid, d->name, msg);
 }
 
 static void watch_paths(struct xl_domain *d, bool add, struct xl_ctx *ctx)
@@ -266,12 +269,12 @@ static void read_identity(struct xl_ctx *ctx, struct xl_domain *d)
 	v = xl_xs_read(ctx->xs, XBT_NULL, path, XL_GROUP_KEY_MAX, &len);
 	if (!v) {
 		if (errno == E2BIG)
-			xl_domain_logf(d, "ignoring oversized %s",
+			xl_domain_log(d, LOG_WARNING, "ignoring oversized %s",
 				       XENLOOP_GROUP_KEY);
 		return;
 	}
 	if (!xl_valid_token(v, len, XL_GROUP_KEY_MAX)) {
-		xl_domain_logf(d, "ignoring malformed %s", XENLOOP_GROUP_KEY);
+		xl_domain_log(d, LOG_WARNING, "ignoring malformed %s", XENLOOP_GROUP_KEY);
 	} else {
 		struct xs_permissions *p;
 		unsigned int n, i;
@@ -287,7 +290,7 @@ static void read_identity(struct xl_ctx *ctx, struct xl_domain *d)
 		if (ok)
 			memcpy(d->key, v, len + 1);
 		else
-			xl_domain_logf(d, "ignoring %s: not owned by dom0 or writable by a guest",
+			xl_domain_log(d, LOG_WARNING, "ignoring %s: not owned by dom0 or writable by a guest",
 				       XENLOOP_GROUP_KEY);
 	}
 	free(v);
@@ -317,7 +320,7 @@ static void read_macs(struct xl_ctx *ctx, struct xl_domain *d, char *out,
 		if (!xl_parse_domid(dir[i], &dev))
 			continue;
 		if (ndev == XL_MAX_MACS) {
-			xl_domain_logf(d, "more than %d vifs, ignoring the rest",
+			xl_domain_log(d, LOG_WARNING, "more than %d vifs, ignoring the rest",
 				       XL_MAX_MACS);
 			break;
 		}
@@ -444,8 +447,10 @@ static void evaluate(struct xl_ctx *ctx, struct xl_domain *d)
 		now = was;
 	} else {
 		now = read_advert(ctx, d, &version, &features, &why);
+		xl_dbg("domain %u: advertisement %s", d->domid,
+		       now ? "valid" : why ? why : "absent");
 		if (!now && why && why != d->invalid_why)
-			xl_domain_logf(d, "not participating: %s", why);
+			xl_domain_log(d, LOG_WARNING, "not participating: %s", why);
 		d->invalid_why = why;
 		if (now) {
 			d->version = version;
@@ -455,11 +460,11 @@ static void evaluate(struct xl_ctx *ctx, struct xl_domain *d)
 	if (now && !was) {
 		d->pgen = d->restored_pgen ? d->restored_pgen :
 					     xl_publish_gen_alloc(ctx);
-		xl_info("domain %u (%s) participates: version %u features 0x%08x generation %" PRIu64,
-			d->domid, d->name, d->version, d->features, d->pgen);
+		xl_domain_log(d, LOG_INFO,
+			      "participates: version %u features 0x%08x generation %" PRIu64,
+			      d->version, d->features, d->pgen);
 	} else if (!now && was) {
-		xl_info("domain %u (%s) stopped participating", d->domid,
-			d->name);
+		xl_domain_log(d, LOG_INFO, "stopped participating");
 		d->pgen = 0;
 	}
 	d->restored_pgen = 0;

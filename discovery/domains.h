@@ -27,7 +27,7 @@ struct xl_ctx;
 /* Rate limits for one guest's events and log messages. */
 #define XL_EVENTS_PER_SEC	10
 #define XL_EVENTS_BURST		20
-#define XL_LOG_BURST		3
+#define XL_LOG_BURST		10
 #define XL_LOG_INTERVAL_MS	60000
 
 enum {
@@ -79,8 +79,8 @@ void xl_domains_event(struct xl_ctx *ctx, const char *path,
 int64_t xl_domains_process(struct xl_ctx *ctx);
 void xl_domains_reclassify(struct xl_ctx *ctx);
 void xl_domains_free(struct xl_ctx *ctx);
-void xl_domain_logf(struct xl_domain *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void xl_domain_log(struct xl_domain *d, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 int xl_watch_globals(struct xl_ctx *ctx);
 
 #endif /* XL_DOMAINS_H */

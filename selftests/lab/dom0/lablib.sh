@@ -29,6 +29,8 @@
 #   wait_until SECONDS CMD...  retry CMD every 20 ms; print the seconds it
 #                              took (2 decimals) or "timeout" and fail
 #   lab_now_ms                 dom0 uptime in ms (10 ms resolution)
+#   xl_latency WHAT ACTION MARK DONE   time from MARK true to DONE true
+#                              after running ACTION; diag it, pass if <= 1 s
 # Values: LAB_GUESTS (from lab.sh -g), LAB_OUT (host-visible directory).
 
 LAB_OUT=/lab/out
@@ -355,3 +357,22 @@ xenloopd_stop() {
 
 xl_sees() { xenstore-exists "$XL_ROOT/$1/peers/$2/generation"; }
 xl_peer() { xenstore-read "$XL_ROOT/$1/peers/$2/$3" 2>/dev/null; }
+
+# xl_latency WHAT ACTION MARK DONE: latency of a view change.  Run ACTION
+# in the background, wait for MARK (the trigger, visible in XenStore), then
+# for DONE; the latency is the time from MARK to DONE (polled every 20 ms)
+# and must be <= 1 s.
+xl_latency() {
+	local what=$1 action=$2 mark=$3 done=$4 tm td pid
+	eval "$action" > /tmp/latency.out 2>&1 &
+	pid=$!
+	tm=$(wait_until 60 "$mark") || { fail "$what" "trigger not seen: $mark"; wait $pid; return 1; }
+	td=$(wait_until 60 "$done") || { fail "$what" "no view change: $done"; wait $pid; return 1; }
+	wait $pid
+	diag "latency $what: $td s (trigger seen $tm s after the command began, view at uptime $(cut -d' ' -f1 /proc/uptime))"
+	if awk -v d="$td" 'BEGIN { exit !(d <= 1.0) }'; then
+		ok "$what published within 1 s ($td s)"
+	else
+		fail "$what published within 1 s" "took $td s"
+	fi
+}

@@ -11,23 +11,6 @@
 #     are writable by exactly the guest named and readable by its peer;
 #   - a clean shutdown of xenloopd removes every node but next-generation.
 
-# Latency of a view change: run ACTION in the background, wait for MARK
-# (when the trigger is visible in XenStore), then for DONE; the latency
-# is the time from MARK to DONE (polled every 20 ms) and must be <= 1 s.
-latency() {
-	local what=$1 action=$2 mark=$3 done=$4 tm td
-	eval "$action" > /tmp/latency.out 2>&1 &
-	tm=$(wait_until 60 "$mark") || { fail "$what" "trigger not seen: $mark"; wait; return 1; }
-	td=$(wait_until 60 "$done") || { fail "$what" "no view change: $done"; wait; return 1; }
-	wait
-	diag "latency $what: $td s (trigger seen $tm s after the command began)"
-	if awk -v d="$td" 'BEGIN { exit !(d <= 1.0) }'; then
-		ok "$what published within 1 s ($td s)"
-	else
-		fail "$what published within 1 s" "took $td s"
-	fi
-}
-
 stage "start guests and xenloopd" 300
 guest_start g1 pv && guest_start g2 pvh && guest_start g3 pv
 check "g1, g2, g3 answer" guest_wait g1 g2 g3
@@ -40,13 +23,13 @@ check "xenloopd --status works with no participant" \
 	"xenloopd --status | tee /dev/stderr | grep -q '^participants 0 '"
 
 stage "load the module" 300
-latency "g1 load: own view" "on g1 modprobe xenloop" \
+xl_latency "g1 load: own view" "on g1 modprobe xenloop" \
 	"xenstore-exists /local/domain/$d1/data/xenloop/version" \
 	"xenstore-exists $XL_ROOT/$d1/generation"
 check "g1 advertises version 1 and features" \
 	"[ \"\$(xenstore-read /local/domain/$d1/data/xenloop/version)\" = 1 ] &&
 	 xenstore-read /local/domain/$d1/data/xenloop/features | grep -qx '0x[0-9a-f]\{8\}'"
-latency "g2 load: appears in g1's view" "on g2 modprobe xenloop" \
+xl_latency "g2 load: appears in g1's view" "on g2 modprobe xenloop" \
 	"xenstore-exists /local/domain/$d2/data/xenloop/version" \
 	"xl_sees $d1 $d2"
 check "g1 is in g2's view" wait_until 2 xl_sees $d2 $d1
@@ -63,7 +46,7 @@ check "the entries name the pair directory $lo-$hi, which exists" \
 	 [ \"\$(xl_peer $d2 $d1 pair)\" = $XL_ROOT/pairs/$lo-$hi ] &&
 	 xenstore-exists $XL_ROOT/pairs/$lo-$hi/$lo &&
 	 xenstore-exists $XL_ROOT/pairs/$lo-$hi/$hi"
-latency "g3 load: appears in g1's view" "on g3 modprobe xenloop" \
+xl_latency "g3 load: appears in g1's view" "on g3 modprobe xenloop" \
 	"xenstore-exists /local/domain/$d3/data/xenloop/version" \
 	"xl_sees $d1 $d3"
 check "all three see each other" wait_until 2 \
@@ -99,20 +82,20 @@ check "the view directory is owned by dom0, readable by the guest only" \
 
 stage "unload, reload and destroy" 300
 gen2=$(xl_peer $d1 $d2 generation)
-latency "g2 unload: leaves g1's view" "on g2 rmmod xenloop" \
+xl_latency "g2 unload: leaves g1's view" "on g2 rmmod xenloop" \
 	"! xenstore-exists /local/domain/$d2/data/xenloop/version" \
 	"! xl_sees $d1 $d2"
 check "g2 left g3's view, its own view and pair directories are gone" \
 	wait_until 2 "! xl_sees $d3 $d2 && ! xenstore-exists $XL_ROOT/$d2 &&
 		      ! xenstore-exists $XL_ROOT/pairs/$lo-$hi"
-latency "g2 reload: back in g1's view" "on g2 modprobe xenloop" \
+xl_latency "g2 reload: back in g1's view" "on g2 modprobe xenloop" \
 	"xenstore-exists /local/domain/$d2/data/xenloop/version" \
 	"xl_sees $d1 $d2"
 check "g2 has a new, higher participation generation ($gen2 before)" \
 	"[ \"\$(xl_peer $d1 $d2 generation)\" -gt $gen2 ]"
 check "the new pair directory is empty" \
 	"[ -z \"\$(xenstore-list $XL_ROOT/pairs/$lo-$hi/$lo)\" ]"
-latency "g3 destroyed: leaves g1's view" "xl destroy g3" \
+xl_latency "g3 destroyed: leaves g1's view" "xl destroy g3" \
 	"! xl domid g3" "! xl_sees $d1 $d3"
 check "g3's view and pairs are gone" \
 	wait_until 2 "! xl_sees $d2 $d3 && ! xenstore-exists $XL_ROOT/$d3 &&
