@@ -24,6 +24,9 @@
 #include "config.h"
 #include "validate.h"
 
+/* XL_GROUP_NAME_MAX and XL_GROUP_KEY_MAX are both 64. */
+#define TOKEN_CHARS	"1-64 of A-Z a-z 0-9 . _ : -"
+
 struct parser {
 	const char *fname;
 	unsigned int line;
@@ -117,8 +120,8 @@ static int section(struct parser *p, char *s)
 			    s);
 	name = trim(s + 5);
 	if (!xl_valid_token(name, strlen(name), XL_GROUP_NAME_MAX))
-		return perr(p, "invalid group name '%s' (1-%d of A-Z a-z 0-9 . _ : -)",
-			    name, XL_GROUP_NAME_MAX);
+		return perr(p, "invalid group name '%s' (%s)", name,
+			    TOKEN_CHARS);
 	for (i = 0; i < cfg->ngroups; i++)
 		if (!strcmp(cfg->groups[i].name, name))
 			return perr(p, "group '%s' already defined at line %u",
@@ -163,7 +166,8 @@ static int assignment(struct parser *p, char *s)
 		for (i = 0; i < vlen; i++)
 			if ((unsigned char)val[i] < 0x21 ||
 			    (unsigned char)val[i] > 0x7e)
-				return perr(p, "pattern contains a space or a non-printable character");
+				return perr(p, "pattern contains %s",
+					    "a space or a non-printable character");
 		if (p->in_deny)
 			return push(&p->cfg->deny, &p->cfg->ndeny, val);
 		return push(&p->group->globs, &p->group->nglobs, val);
@@ -172,8 +176,8 @@ static int assignment(struct parser *p, char *s)
 		if (p->in_deny)
 			return perr(p, "[deny] takes only 'name =' lines");
 		if (!xl_valid_token(val, vlen, XL_GROUP_KEY_MAX))
-			return perr(p, "invalid key value '%s' (1-%d of A-Z a-z 0-9 . _ : -)",
-				    val, XL_GROUP_KEY_MAX);
+			return perr(p, "invalid key value '%s' (%s)", val,
+				    TOKEN_CHARS);
 		return push(&p->group->keys, &p->group->nkeys, val);
 	}
 	return perr(p, "unknown setting '%s' (want 'name' or 'key')", key);

@@ -72,7 +72,7 @@ static void watch_paths(struct xl_domain *d, bool add, struct xl_ctx *ctx)
 	char path[128], token[32];
 	size_t i;
 
-	for (i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(nodes); i++) {
 		snprintf(path, sizeof(path), "/local/domain/%u/%s", d->domid,
 			 nodes[i]);
 		snprintf(token, sizeof(token), "%c%u/%u",
@@ -270,11 +270,12 @@ static void read_identity(struct xl_ctx *ctx, struct xl_domain *d)
 	if (!v) {
 		if (errno == E2BIG)
 			xl_domain_log(d, LOG_WARNING, "ignoring oversized %s",
-				       XENLOOP_GROUP_KEY);
+				      XENLOOP_GROUP_KEY);
 		return;
 	}
 	if (!xl_valid_token(v, len, XL_GROUP_KEY_MAX)) {
-		xl_domain_log(d, LOG_WARNING, "ignoring malformed %s", XENLOOP_GROUP_KEY);
+		xl_domain_log(d, LOG_WARNING, "ignoring malformed %s",
+			      XENLOOP_GROUP_KEY);
 	} else {
 		struct xs_permissions *p;
 		unsigned int n, i;
@@ -290,8 +291,9 @@ static void read_identity(struct xl_ctx *ctx, struct xl_domain *d)
 		if (ok)
 			memcpy(d->key, v, len + 1);
 		else
-			xl_domain_log(d, LOG_WARNING, "ignoring %s: not owned by dom0 or writable by a guest",
-				       XENLOOP_GROUP_KEY);
+			xl_domain_log(d, LOG_WARNING,
+				      "ignoring %s: not owned by dom0 or writable by a guest",
+				      XENLOOP_GROUP_KEY);
 	}
 	free(v);
 }
@@ -320,8 +322,9 @@ static void read_macs(struct xl_ctx *ctx, struct xl_domain *d, char *out,
 		if (!xl_parse_domid(dir[i], &dev))
 			continue;
 		if (ndev == XL_MAX_MACS) {
-			xl_domain_log(d, LOG_WARNING, "more than %d vifs, ignoring the rest",
-				       XL_MAX_MACS);
+			xl_domain_log(d, LOG_WARNING,
+				      "more than %d vifs, ignoring the rest",
+				      XL_MAX_MACS);
 			break;
 		}
 		devs[ndev++] = dev;

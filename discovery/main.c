@@ -185,18 +185,15 @@ static int run(struct xl_ctx *ctx, int sfd)
 			struct signalfd_siginfo si;
 
 			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGHUP) {
-					reload_config(ctx);
-					work = true;
-				} else if (si.ssi_signo == SIGQUIT) {
-					xl_info("SIGQUIT: exiting, published state left for the next xenloopd");
-					keep = true;
-					break;
-				} else {
-					xl_info("signal %u: shutting down",
-						si.ssi_signo);
+				if (si.ssi_signo != SIGHUP) {
+					keep = si.ssi_signo == SIGQUIT;
+					xl_info("signal %u: exiting, %s", si.ssi_signo,
+						keep ? "leaving what was published" :
+						       "removing what was published");
 					break;
 				}
+				reload_config(ctx);
+				work = true;
 			}
 		}
 		if (pfd[2].revents & POLLIN) {

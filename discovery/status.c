@@ -27,8 +27,10 @@
 #define VALUE_MAX	512
 #define PEER		XENLOOP_DOM0_ROOT "/%u/peers/%u"
 
-static char * __attribute__((format(printf, 2, 3)))
-read_clean(struct xs_handle *xs, const char *fmt, ...)
+static char *read_clean(struct xs_handle *xs, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static char *read_clean(struct xs_handle *xs, const char *fmt, ...)
 {
 	char path[160], *v;
 	size_t len, i;

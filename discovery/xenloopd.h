@@ -14,6 +14,10 @@
 #include "config.h"
 #include "map.h"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 struct xs_handle;
 struct xc_interface_core;
 struct xl_domain;

@@ -24,7 +24,8 @@ static bool test_valid(void)
 		"; another\n"
 		"\n"
 		"[group web]\n"
-		"  name = web-*  \n"
+		"  name = web-*  "	/* trailing blanks */
+		"\n"
 		"name=frontend-?\n"
 		"key = blue\n"
 		"\t[ group db ]\n"
@@ -83,21 +84,30 @@ static bool test_errors(void)
 {
 	static const struct bad_case cases[] = {
 		{ "name = x\n", "t.conf:1: 'name' outside a [group NAME] or [deny] section" },
-		{ "[group a]\nname = x\nfoo = 1\n", "t.conf:3: unknown setting 'foo' (want 'name' or 'key')" },
+		{ "[group a]\nname = x\nfoo = 1\n",
+		  "t.conf:3: unknown setting 'foo' (want 'name' or 'key')" },
 		{ "[group a]\nname x\n", "t.conf:2: expected 'KEY = VALUE' or a [section]" },
 		{ "[group a]\nname =\n", "t.conf:2: empty value for 'name'" },
 		{ "[group a\n", "t.conf:1: section header must end with ']'" },
 		{ "[group a] x\n", "t.conf:1: section header must end with ']'" },
-		{ "[allow]\n", "t.conf:1: unknown section '[allow]' (want [group NAME] or [deny])" },
-		{ "[group]\n", "t.conf:1: unknown section '[group]' (want [group NAME] or [deny])" },
-		{ "[group a b]\n", "t.conf:1: invalid group name 'a b' (1-64 of A-Z a-z 0-9 . _ : -)" },
-		{ "[group a]\nname = x\n\n[group a]\nname = y\n", "t.conf:4: group 'a' already defined at line 1" },
-		{ "\n[group a]\n[group b]\nname = x\n", "t.conf:2: group 'a' has no 'name =' or 'key =' line" },
+		{ "[allow]\n",
+		  "t.conf:1: unknown section '[allow]' (want [group NAME] or [deny])" },
+		{ "[group]\n",
+		  "t.conf:1: unknown section '[group]' (want [group NAME] or [deny])" },
+		{ "[group a b]\n",
+		  "t.conf:1: invalid group name 'a b' (1-64 of A-Z a-z 0-9 . _ : -)" },
+		{ "[group a]\nname = x\n\n[group a]\nname = y\n",
+		  "t.conf:4: group 'a' already defined at line 1" },
+		{ "\n[group a]\n[group b]\nname = x\n",
+		  "t.conf:2: group 'a' has no 'name =' or 'key =' line" },
 		{ "[group a]\n", "t.conf:1: group 'a' has no 'name =' or 'key =' line" },
 		{ "[deny]\nkey = x\n", "t.conf:2: [deny] takes only 'name =' lines" },
-		{ "[group a]\nkey = a b\n", "t.conf:2: invalid key value 'a b' (1-64 of A-Z a-z 0-9 . _ : -)" },
-		{ "[group a]\nname = a b\n", "t.conf:2: pattern contains a space or a non-printable character" },
-		{ "[group a]\nname = x\x01\n", "t.conf:2: pattern contains a space or a non-printable character" },
+		{ "[group a]\nkey = a b\n",
+		  "t.conf:2: invalid key value 'a b' (1-64 of A-Z a-z 0-9 . _ : -)" },
+		{ "[group a]\nname = a b\n",
+		  "t.conf:2: pattern contains a space or a non-printable character" },
+		{ "[group a]\nname = x\x01\n",
+		  "t.conf:2: pattern contains a space or a non-printable character" },
 	};
 	struct xl_config cfg;
 	char err[256];
@@ -113,7 +123,7 @@ static bool test_errors(void)
 			ok = false;
 		}
 		/* A failed parse leaves nothing behind. */
-		TAP_CHECK(cfg.ngroups == 0 && cfg.groups == NULL &&
+		TAP_CHECK(cfg.ngroups == 0 && !cfg.groups &&
 			  cfg.ndeny == 0);
 	}
 	return ok;
@@ -163,7 +173,7 @@ static bool test_load(void)
 	TAP_CHECK(cfg.ngroups == 0);
 	TAP_CHECK(xl_config_load("/nonexistent/xenloopd.conf", true, &cfg,
 				 err, sizeof(err)) != 0);
-	TAP_CHECK(strstr(err, "No such file") != NULL);
+	TAP_CHECK(strstr(err, "No such file"));
 	fd = mkstemp(path);
 	TAP_CHECK(fd >= 0);
 	if (fd < 0)
@@ -172,7 +182,7 @@ static bool test_load(void)
 	fputs("[group a]\nname = g1\n\n[deny]\nkey = x\n", f);
 	fclose(f);
 	TAP_CHECK(xl_config_load(path, true, &cfg, err, sizeof(err)) != 0);
-	TAP_CHECK(strstr(err, ":5: [deny] takes only 'name =' lines") != NULL);
+	TAP_CHECK(strstr(err, ":5: [deny] takes only 'name =' lines"));
 	TAP_CHECK(!strncmp(err, path, strlen(path)));
 	unlink(path);
 	return ok;

@@ -9,30 +9,32 @@
 #include "tap.h"
 #include "validate.h"
 
-#define S(x)	x, sizeof(x) - 1
+/* The parsers on a string literal, including any NUL written into it. */
+#define PARSE(fn, lit, out)	fn(lit, sizeof(lit) - 1, out)
+#define VALID(lit, len)		xl_valid_token(lit, sizeof(lit) - 1, len)
 
 static bool test_version(void)
 {
 	unsigned int v = 0;
 	bool ok = true;
 
-	TAP_CHECK(xl_parse_version(S("1"), &v) && v == 1);
-	TAP_CHECK(xl_parse_version(S("65535"), &v) && v == 65535);
-	TAP_CHECK(xl_parse_version(S("42"), &v) && v == 42);
-	TAP_CHECK(!xl_parse_version(S("0"), &v));
-	TAP_CHECK(!xl_parse_version(S("65536"), &v));
-	TAP_CHECK(!xl_parse_version(S("01"), &v));
-	TAP_CHECK(!xl_parse_version(S(""), &v));
-	TAP_CHECK(!xl_parse_version(S("+1"), &v));
-	TAP_CHECK(!xl_parse_version(S("-1"), &v));
-	TAP_CHECK(!xl_parse_version(S(" 1"), &v));
-	TAP_CHECK(!xl_parse_version(S("1 "), &v));
-	TAP_CHECK(!xl_parse_version(S("1\n"), &v));
-	TAP_CHECK(!xl_parse_version(S("1\0"), &v));
-	TAP_CHECK(!xl_parse_version(S("0x1"), &v));
-	TAP_CHECK(!xl_parse_version(S("1a"), &v));
-	TAP_CHECK(!xl_parse_version(S("000000001"), &v));
-	TAP_CHECK(!xl_parse_version(S("99999999999999999999999"), &v));
+	TAP_CHECK(PARSE(xl_parse_version, "1", &v) && v == 1);
+	TAP_CHECK(PARSE(xl_parse_version, "65535", &v) && v == 65535);
+	TAP_CHECK(PARSE(xl_parse_version, "42", &v) && v == 42);
+	TAP_CHECK(!PARSE(xl_parse_version, "0", &v));
+	TAP_CHECK(!PARSE(xl_parse_version, "65536", &v));
+	TAP_CHECK(!PARSE(xl_parse_version, "01", &v));
+	TAP_CHECK(!PARSE(xl_parse_version, "", &v));
+	TAP_CHECK(!PARSE(xl_parse_version, "+1", &v));
+	TAP_CHECK(!PARSE(xl_parse_version, "-1", &v));
+	TAP_CHECK(!PARSE(xl_parse_version, " 1", &v));
+	TAP_CHECK(!PARSE(xl_parse_version, "1 ", &v));
+	TAP_CHECK(!PARSE(xl_parse_version, "1\n", &v));
+	TAP_CHECK(!PARSE(xl_parse_version, "1\0", &v));
+	TAP_CHECK(!PARSE(xl_parse_version, "0x1", &v));
+	TAP_CHECK(!PARSE(xl_parse_version, "1a", &v));
+	TAP_CHECK(!PARSE(xl_parse_version, "000000001", &v));
+	TAP_CHECK(!PARSE(xl_parse_version, "99999999999999999999999", &v));
 	/* The length is what counts, not a terminator. */
 	TAP_CHECK(xl_parse_version("12", 1, &v) && v == 1);
 	return ok;
@@ -43,19 +45,19 @@ static bool test_features(void)
 	uint32_t f = 1;
 	bool ok = true;
 
-	TAP_CHECK(xl_parse_features(S("0x0"), &f) && f == 0);
-	TAP_CHECK(xl_parse_features(S("0x0000000f"), &f) && f == 0xf);
-	TAP_CHECK(xl_parse_features(S("0xFFFFFFFF"), &f) && f == 0xffffffff);
-	TAP_CHECK(xl_parse_features(S("0xdeadBEEF"), &f) && f == 0xdeadbeef);
-	TAP_CHECK(!xl_parse_features(S("0x"), &f));
-	TAP_CHECK(!xl_parse_features(S("0x000000000"), &f));
-	TAP_CHECK(!xl_parse_features(S("0X1"), &f));
-	TAP_CHECK(!xl_parse_features(S("1"), &f));
-	TAP_CHECK(!xl_parse_features(S("0xg"), &f));
-	TAP_CHECK(!xl_parse_features(S("0x1 "), &f));
-	TAP_CHECK(!xl_parse_features(S("0x1\0"), &f));
-	TAP_CHECK(!xl_parse_features(S(" 0x1"), &f));
-	TAP_CHECK(!xl_parse_features(S(""), &f));
+	TAP_CHECK(PARSE(xl_parse_features, "0x0", &f) && f == 0);
+	TAP_CHECK(PARSE(xl_parse_features, "0x0000000f", &f) && f == 0xf);
+	TAP_CHECK(PARSE(xl_parse_features, "0xFFFFFFFF", &f) && f == 0xffffffff);
+	TAP_CHECK(PARSE(xl_parse_features, "0xdeadBEEF", &f) && f == 0xdeadbeef);
+	TAP_CHECK(!PARSE(xl_parse_features, "0x", &f));
+	TAP_CHECK(!PARSE(xl_parse_features, "0x000000000", &f));
+	TAP_CHECK(!PARSE(xl_parse_features, "0X1", &f));
+	TAP_CHECK(!PARSE(xl_parse_features, "1", &f));
+	TAP_CHECK(!PARSE(xl_parse_features, "0xg", &f));
+	TAP_CHECK(!PARSE(xl_parse_features, "0x1 ", &f));
+	TAP_CHECK(!PARSE(xl_parse_features, "0x1\0", &f));
+	TAP_CHECK(!PARSE(xl_parse_features, " 0x1", &f));
+	TAP_CHECK(!PARSE(xl_parse_features, "", &f));
 	return ok;
 }
 
@@ -65,19 +67,19 @@ static bool test_mac(void)
 	char out[XL_MAC_STRLEN + 1];
 	bool ok = true;
 
-	TAP_CHECK(xl_parse_mac(S("00:16:3e:55:00:01"), mac));
+	TAP_CHECK(PARSE(xl_parse_mac, "00:16:3e:55:00:01", mac));
 	xl_format_mac(mac, out);
 	TAP_CHECK(!strcmp(out, "00:16:3e:55:00:01"));
-	TAP_CHECK(xl_parse_mac(S("AA:BB:CC:DD:EE:FF"), mac));
+	TAP_CHECK(PARSE(xl_parse_mac, "AA:BB:CC:DD:EE:FF", mac));
 	xl_format_mac(mac, out);
 	TAP_CHECK(!strcmp(out, "aa:bb:cc:dd:ee:ff"));
-	TAP_CHECK(!xl_parse_mac(S("00:16:3e:55:00"), mac));
-	TAP_CHECK(!xl_parse_mac(S("00:16:3e:55:00:01:02"), mac));
-	TAP_CHECK(!xl_parse_mac(S("00-16-3e-55-00-01"), mac));
-	TAP_CHECK(!xl_parse_mac(S("0:16:3e:55:00:011"), mac));
-	TAP_CHECK(!xl_parse_mac(S("00:16:3e:55:00:0g"), mac));
-	TAP_CHECK(!xl_parse_mac(S("00:16:3e:55:00:0\0"), mac));
-	TAP_CHECK(!xl_parse_mac(S(""), mac));
+	TAP_CHECK(!PARSE(xl_parse_mac, "00:16:3e:55:00", mac));
+	TAP_CHECK(!PARSE(xl_parse_mac, "00:16:3e:55:00:01:02", mac));
+	TAP_CHECK(!PARSE(xl_parse_mac, "00-16-3e-55-00-01", mac));
+	TAP_CHECK(!PARSE(xl_parse_mac, "0:16:3e:55:00:011", mac));
+	TAP_CHECK(!PARSE(xl_parse_mac, "00:16:3e:55:00:0g", mac));
+	TAP_CHECK(!PARSE(xl_parse_mac, "00:16:3e:55:00:0\0", mac));
+	TAP_CHECK(!PARSE(xl_parse_mac, "", mac));
 	return ok;
 }
 
@@ -100,14 +102,14 @@ static bool test_ids(void)
 	TAP_CHECK(!xl_parse_pair("-3", &a, &b));
 	TAP_CHECK(!xl_parse_pair("3-4-5", &a, &b));
 	TAP_CHECK(!xl_parse_pair("3", &a, &b));
-	TAP_CHECK(xl_parse_u64(S("18446744073709551615"), &g) &&
+	TAP_CHECK(PARSE(xl_parse_u64, "18446744073709551615", &g) &&
 		  g == UINT64_MAX);
-	TAP_CHECK(!xl_parse_u64(S("18446744073709551616"), &g));
-	TAP_CHECK(!xl_parse_u64(S("1x"), &g));
-	TAP_CHECK(xl_valid_token(S("blue-1.a_b:c"), 64));
-	TAP_CHECK(!xl_valid_token(S("blue 1"), 64));
-	TAP_CHECK(!xl_valid_token(S(""), 64));
-	TAP_CHECK(!xl_valid_token(S("abc"), 2));
+	TAP_CHECK(!PARSE(xl_parse_u64, "18446744073709551616", &g));
+	TAP_CHECK(!PARSE(xl_parse_u64, "1x", &g));
+	TAP_CHECK(VALID("blue-1.a_b:c", 64));
+	TAP_CHECK(!VALID("blue 1", 64));
+	TAP_CHECK(!VALID("", 64));
+	TAP_CHECK(!VALID("abc", 2));
 	return ok;
 }
 
