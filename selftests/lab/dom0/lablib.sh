@@ -28,6 +28,8 @@
 #   xl_peer D P NODE           a node of P's entry in D's view
 #   wait_until SECONDS CMD...  retry CMD every 20 ms; print the seconds it
 #                              took (2 decimals) or "timeout" and fail
+#   check_wait DESC SECONDS CMD   pass once the string CMD succeeds (CMD is
+#                              evaluated afresh each time: quote it whole)
 #   lab_now_ms                 dom0 uptime in ms (10 ms resolution)
 #   xl_latency WHAT ACTION MARK DONE   time from MARK true to DONE true
 #                              after running ACTION; diag it, pass if <= 1 s
@@ -317,22 +319,41 @@ stream_verify() {
 XL_ROOT=/local/domain/0/xenloop
 XENLOOPD_LOG=$LAB_OUT/xenloopd.log
 
-lab_now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+# Without a fork: the polling loops below must not starve dom0 under TCG.
+_lab_ms() {
+	local up _
+	read -r up _ < /proc/uptime
+	LAB_MS=$(( ${up%.*} * 1000 + (1${up#*.} - 100) * 10 ))
+}
+lab_now_ms() { _lab_ms; echo $LAB_MS; }
 # Seconds since T0_MS, two decimals.
 lab_since() { awk -v a="$1" -v b="$(lab_now_ms)" 'BEGIN { printf "%.2f", (b - a) / 1000 }'; }
 
 wait_until() {
 	local secs=$1 t0
 	shift
-	t0=$(lab_now_ms)
+	_lab_ms
+	t0=$LAB_MS
 	until eval "$@" > /dev/null 2>&1; do
-		if [ $(( $(lab_now_ms) - t0 )) -ge $((secs * 1000)) ]; then
+		_lab_ms
+		if [ $((LAB_MS - t0)) -ge $((secs * 1000)) ]; then
 			echo timeout
 			return 1
 		fi
 		sleep 0.02
 	done
-	lab_since "$t0"
+	_lab_ms
+	printf '%d.%02d\n' $(( (LAB_MS - t0) / 1000 )) $(( (LAB_MS - t0) % 1000 / 10 ))
+}
+
+check_wait() {
+	local desc=$1 secs=$2 cmd=$3 t
+	if t=$(wait_until "$secs" "$cmd"); then
+		ok "$desc"
+	else
+		fail "$desc" "not true within $secs s: $cmd" "$(eval "$cmd" 2>&1)"
+		return 1
+	fi
 }
 
 _xl_syncs() { grep -c 'initial sync' "$XENLOOPD_LOG" 2>/dev/null || echo 0; }
@@ -363,13 +384,14 @@ xl_peer() { xenstore-read "$XL_ROOT/$1/peers/$2/$3" 2>/dev/null; }
 # for DONE; the latency is the time from MARK to DONE (polled every 20 ms)
 # and must be <= 1 s.
 xl_latency() {
-	local what=$1 action=$2 mark=$3 done=$4 tm td pid
+	local what=$1 action=$2 mark=$3 done=$4 tm td pid tmu
 	eval "$action" > /tmp/latency.out 2>&1 &
 	pid=$!
 	tm=$(wait_until 60 "$mark") || { fail "$what" "trigger not seen: $mark"; wait $pid; return 1; }
+	tmu=$(cut -d' ' -f1 /proc/uptime)
 	td=$(wait_until 60 "$done") || { fail "$what" "no view change: $done"; wait $pid; return 1; }
 	wait $pid
-	diag "latency $what: $td s (trigger seen $tm s after the command began, view at uptime $(cut -d' ' -f1 /proc/uptime))"
+	diag "latency $what: $td s (trigger seen $tm s after the command began, at uptime $tmu; view at $(cut -d' ' -f1 /proc/uptime))"
 	if awk -v d="$td" 'BEGIN { exit !(d <= 1.0) }'; then
 		ok "$what published within 1 s ($td s)"
 	else

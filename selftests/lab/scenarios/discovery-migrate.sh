@@ -16,10 +16,10 @@ check_back() {
 	local new=$1 old=$2 gen=$3 lo hi
 	lo=$d1 hi=$new
 	[ $new -lt $d1 ] && lo=$new hi=$d1
-	check "g1's view lists only the new domid $new" wait_until 5 only_peer $new
+	check_wait "g1's view lists only the new domid $new" 5 "only_peer $new"
 	check "the new domid has a newer generation than $gen" \
 		"[ \$(xl_peer $d1 $new generation) -gt $gen ]"
-	check "g2's own view under the new domid lists g1" wait_until 5 xl_sees $new $d1
+	check_wait "g2's own view under the new domid lists g1" 5 "xl_sees $new $d1"
 	check "nothing is left of the old domid $old" \
 		"! xenstore-exists $XL_ROOT/$old &&
 		 ! xenstore-list $XL_ROOT/pairs | grep -q -e '^$old-' -e '-$old\$'"
@@ -35,7 +35,7 @@ d1=$(guest_domid g1) d2=$(guest_domid g2)
 check "xenloopd starts" xenloopd_start
 check_on g1 "g1 loads the module" modprobe xenloop
 check_on g2 "g2 loads the module" modprobe xenloop
-check "g1 and g2 see each other" wait_until 5 "xl_sees $d1 $d2 && xl_sees $d2 $d1"
+check_wait "g1 and g2 see each other" 5 "xl_sees $d1 $d2 && xl_sees $d2 $d1"
 
 stage "save/restore PVH" 600
 gen=$(xl_peer $d1 $d2 generation)

@@ -17,7 +17,7 @@ peers() { xenstore-list "$XL_ROOT/$1/peers" 2>/dev/null | sort -n | tr '\n' ' ' 
 expect_peers() { # DESC D WANT...
 	local desc=$1 d=$2
 	shift 2
-	check "$desc" wait_until 3 "[ \"\$(peers $d)\" = '$*' ]" ||
+	check_wait "$desc" 3 "[ \"\$(peers $d)\" = '$*' ]" ||
 		diag "view of $d: $(peers $d)"
 }
 
@@ -80,8 +80,8 @@ stage "reload" 300
 gens=$(for d in $d1 $d2 $d3 $d4; do xenstore-read $XL_ROOT/$d/generation; done | tr '\n' ' ')
 printf '[group a]\nname = g*\nkey = blue green\n' > $CONF
 kill -HUP "$(cat $LAB_RUN/xenloopd.pid)"
-check "an invalid file on SIGHUP is reported with its line" \
-	wait_until 5 "grep -q 'reload failed, keeping the previous policy: $CONF:3: invalid key value' $XENLOOPD_LOG"
+check_wait "an invalid file on SIGHUP is reported with its line" 5 \
+	"grep -q 'reload failed, keeping the previous policy: $CONF:3: invalid key value' $XENLOOPD_LOG"
 check "and the views are untouched" \
 	"[ \"\$(for d in $d1 $d2 $d3 $d4; do xenstore-read $XL_ROOT/\$d/generation; done | tr '\n' ' ')\" = '$gens' ]"
 printf '[deny]\nname = g4\n' > $CONF

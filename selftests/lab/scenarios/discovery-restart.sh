@@ -25,7 +25,7 @@ check "xenloopd starts" xenloopd_start
 for g in g1 g2 g3; do
 	check_on $g "$g loads the module" modprobe xenloop
 done
-check "all three see each other" wait_until 5 \
+check_wait "all three see each other" 5 \
 	"xl_sees $d1 $d2 && xl_sees $d1 $d3 && xl_sees $d2 $d3 &&
 	 xl_sees $d2 $d1 && xl_sees $d3 $d1 && xl_sees $d3 $d2"
 # Handshake data, as the guest control plane will write it.
@@ -60,7 +60,7 @@ check "the full dump is identical after a crash and restart" "dump | diff /tmp/d
 check "the restarted daemon wrote no view" "[ $(views_written) = $n0 ]"
 xl_latency "after restart g3 unload" "on g3 rmmod xenloop" \
 	"! xenstore-exists /local/domain/$d3/data/xenloop/version" "! xl_sees $d1 $d3"
-check "and g3 is back after reload" wait_until 10 "on g3 modprobe xenloop && sleep 1 && xl_sees $d1 $d3"
+check_wait "and g3 is back after reload" 10 "on g3 modprobe xenloop && sleep 1 && xl_sees $d1 $d3"
 
 stage "changes while xenloopd is down" 300
 gen13=$(xl_peer $d1 $d3 generation)
@@ -68,22 +68,22 @@ g12=$(xl_peer $d1 $d2 generation) g21=$(xl_peer $d2 $d1 generation)
 check "xenloopd exits on SIGQUIT" xenloopd_stop QUIT
 check_on g3 "g3 unloads the module while xenloopd is down" rmmod xenloop
 check "xenloopd starts again" xenloopd_start
-check "g3 is gone from g1's and g2's views" \
-	wait_until 2 "! xl_sees $d1 $d3 && ! xl_sees $d2 $d3 && ! xenstore-exists $XL_ROOT/$d3"
+check_wait "g3 is gone from g1's and g2's views" 2 \
+	"! xl_sees $d1 $d3 && ! xl_sees $d2 $d3 && ! xenstore-exists $XL_ROOT/$d3"
 check "g3's pairs are gone, g1-g2's is intact" \
 	"! xenstore-exists $(pairdir $d1 $d3) && ! xenstore-exists $(pairdir $d2 $d3) &&
 	 [ \"\$(xenstore-read $p12/$d1/ring-ref)\" = 42 ]"
 check "g1's and g2's entries for each other are untouched" \
 	"[ \"\$(xl_peer $d1 $d2 generation)\" = $g12 ] && [ \"\$(xl_peer $d2 $d1 generation)\" = $g21 ]"
 check_on g3 "g3 loads the module again" modprobe xenloop
-check "g3 is back, with a newer generation than $gen13" \
-	wait_until 3 "[ \"\$(xl_peer $d1 $d3 generation)\" -gt $gen13 ]"
+check_wait "g3 is back, with a newer generation than $gen13" 3 \
+	"[ \"\$(xl_peer $d1 $d3 generation)\" -gt $gen13 ]"
 check "xenloopd exits on SIGQUIT" xenloopd_stop QUIT
 check "g3 is destroyed while xenloopd is down" "xl destroy g3"
 rm -rf "$LAB_RUN/guests/g3"
 check "xenloopd starts again" xenloopd_start
-check "no trace of g3 remains" \
-	wait_until 2 "! xl_sees $d1 $d3 && ! xl_sees $d2 $d3 && ! xenstore-exists $XL_ROOT/$d3 &&
+check_wait "no trace of g3 remains" 2 \
+	"! xl_sees $d1 $d3 && ! xl_sees $d2 $d3 && ! xenstore-exists $XL_ROOT/$d3 &&
 		      ! xenstore-list $XL_ROOT/pairs | grep -q -e '^$d3-' -e '-$d3\$'"
 check "pair $d1-$d2 still holds the handshake data" \
 	"[ \"\$(xenstore-read $p12/$d2/state)\" = 4 ]"
@@ -95,7 +95,7 @@ check "only next-generation is left" "[ \"\$(xenstore-list $XL_ROOT)\" = next-ge
 check "next-generation ($(xenstore-read $XL_ROOT/next-generation)) is above every generation used ($maxgen)" \
 	"[ \$(xenstore-read $XL_ROOT/next-generation) -gt $maxgen ]"
 check "xenloopd starts afresh" xenloopd_start
-check "g1 and g2 see each other again" wait_until 3 "xl_sees $d1 $d2 && xl_sees $d2 $d1"
+check_wait "g1 and g2 see each other again" 3 "xl_sees $d1 $d2 && xl_sees $d2 $d1"
 check "with generations above every earlier one" \
 	"[ \$(xl_peer $d1 $d2 generation) -gt $maxgen ] &&
 	 [ \$(xenstore-read $XL_ROOT/$d1/generation) -gt $maxgen ]"

@@ -30,14 +30,14 @@ diag "domids: g1=$d1 g2=$d2 g3(rogue)=$d3"
 check "xenloopd starts" xenloopd_start
 check_on g1 "g1 loads the module" modprobe xenloop
 check_on g2 "g2 loads the module" modprobe xenloop
-check "g1 and g2 see each other" wait_until 5 "xl_sees $d1 $d2 && xl_sees $d2 $d1"
+check_wait "g1 and g2 see each other" 5 "xl_sees $d1 $d2 && xl_sees $d2 $d1"
 check_on g1 "g1 writes handshake data into pair $d1-$d2" \
 	"xenstore-write $XL_ROOT/pairs/$d1-$d2/$d1/ring-ref 42"
 snapshot > /tmp/snap0
 
 stage "rogue writes into dom0's nodes" 300
 check_on g3 "g3 advertises by hand" "xenstore-write $ADV/features 0x1 $ADV/version 1"
-check "g3 is advertised" wait_until 3 g3_in
+check_wait "g3 is advertised" 3 "g3_in"
 for p in "$XL_ROOT/$d3/generation" "$XL_ROOT/$d3/peers/$d1/macs" \
 	 "$XL_ROOT/$d3/peers/99/macs" "$XL_ROOT/$d1/peers/$d3/macs" \
 	 "$XL_ROOT/$d1/generation" "$XL_ROOT/next-generation" "$XL_ROOT/x" \
@@ -59,10 +59,10 @@ check_on g3 "g3 can write its own side of its pairs (as designed)" \
 stage "garbage advertisements" 300
 bad() { # DESC CMD
 	check_on g3 "g3 writes $1" "$2"
-	check "... and g3 is not advertised" wait_until 3 g3_out
+	check_wait "... and g3 is not advertised" 3 "g3_out"
 	check "... g1 and g2 are untouched" "snapshot | diff /tmp/snap0 -"
 	on g3 "xenstore-write $ADV/features 0x1 $ADV/version 1" > /dev/null
-	check "... g3 recovers with a valid advertisement" wait_until 3 g3_in
+	check_wait "... g3 recovers with a valid advertisement" 3 "g3_in"
 }
 bad "a garbage version" "xenstore-write $ADV/version abc"
 bad "version 0" "xenstore-write $ADV/version 0"
@@ -94,7 +94,7 @@ check_on g3 "g3 flips its version 200 times" \
 		xenstore-write $ADV/version x; xenstore-write $ADV/version 1; i=\$((i + 1))
 	 done"
 diag "200 flips took $(lab_since $t0) s"
-check "g3 settles as advertised" wait_until 5 g3_in
+check_wait "g3 settles as advertised" 5 "g3_in"
 check "g1 and g2 are untouched by the flapping" "snapshot | diff /tmp/snap0 -"
 n=$(( $(grep -c "domain $d3 (g3)" $XENLOOPD_LOG) - n0 ))
 diag "log lines about g3 during the flapping: $n; $(grep "domain $d3 (g3).*suppressed" $XENLOOPD_LOG | tail -n1)"
@@ -104,7 +104,7 @@ xl_latency "g2 unload after the rogue's flood" "on g2 rmmod xenloop" \
 	"! xenstore-exists /local/domain/$d2/$ADV/version" "! xl_sees $d1 $d2"
 xl_latency "g2 reload after the rogue's flood" "on g2 modprobe xenloop" \
 	"xenstore-exists /local/domain/$d2/$ADV/version" "xl_sees $d1 $d2"
-check "g3 sees g2 again too" wait_until 3 "xl_sees $d3 $d2"
+check_wait "g3 sees g2 again too" 3 "xl_sees $d3 $d2"
 check "xenloopd stops" xenloopd_stop TERM
 for g in g1 g2 g3; do
 	dmesg_clean $g "no WARNING, BUG or Oops in $g"

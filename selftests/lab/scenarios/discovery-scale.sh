@@ -11,6 +11,25 @@
 N=$LAB_GUESTS
 
 sync_ms() { grep 'initial sync' "$XENLOOPD_LOG" | tail -n1 | sed 's/.* took \([0-9]*\) ms.*/\1/'; }
+# Every view has $1 peers; nobody / everybody else sees domid $1.
+all_have() {
+	local d
+	for d in $doms; do
+		[ "$(xenstore-list $XL_ROOT/$d/peers | wc -l)" = "$1" ] || return 1
+	done
+}
+none_sees() {
+	local d
+	for d in $doms; do
+		[ $d = $1 ] || ! xl_sees $d $1 || return 1
+	done
+}
+all_see() {
+	local d
+	for d in $doms; do
+		[ $d = $1 ] || xl_sees $d $1 || return 1
+	done
+}
 per() { awk -v a="$1" -v n="$2" 'BEGIN { printf "%.1f", a / n }'; }
 
 stage "start $N guests" $((180 + 60 * N))
@@ -32,8 +51,8 @@ stage "full resync" 300
 check "xenloopd starts and publishes everything" xenloopd_start
 ms=$(sync_ms)
 entries=$((N * (N - 1)))
-check "every guest sees the $((N - 1)) others" wait_until 10 \
-	"for d in $doms; do [ \$(xenstore-list $XL_ROOT/\$d/peers | wc -l) = $((N - 1)) ] || exit 1; done"
+check_wait "every guest sees the $((N - 1)) others" 10 \
+	"all_have $((N - 1))"
 check "$((N * (N - 1) / 2)) pair directories exist" \
 	"[ \$(xenstore-list $XL_ROOT/pairs | wc -l) = $((N * (N - 1) / 2)) ]"
 diag "full resync: $N guests, $entries view entries, $((N * (N - 1) / 2)) pairs in $ms ms:" \
@@ -52,10 +71,10 @@ stage "one change among $N participants" 300
 d1=$(guest_domid g1) d2=$(guest_domid g2)
 xl_latency "g1 unload with $N participants" "on g1 rmmod xenloop" \
 	"! xenstore-exists /local/domain/$d1/data/xenloop/version" \
-	"for d in $doms; do [ \$d = $d1 ] || ! xl_sees \$d $d1 || exit 1; done"
+	"none_sees $d1"
 xl_latency "g1 load with $N participants" "on g1 modprobe xenloop" \
 	"xenstore-exists /local/domain/$d1/data/xenloop/version" \
-	"for d in $doms; do [ \$d = $d1 ] || xl_sees \$d $d1 || exit 1; done"
+	"all_see $d1"
 grep -E 'domain [0-9]+ \(g1\)|view of domain' "$XENLOOPD_LOG" | tail -n $((2 * N + 2)) |
 	sed 's/^/xenloopd: /' > /tmp/tail.log
 diag "$(cat /tmp/tail.log)"

@@ -32,7 +32,7 @@ check "g1 advertises version 1 and features" \
 xl_latency "g2 load: appears in g1's view" "on g2 modprobe xenloop" \
 	"xenstore-exists /local/domain/$d2/data/xenloop/version" \
 	"xl_sees $d1 $d2"
-check "g1 is in g2's view" wait_until 2 xl_sees $d2 $d1
+check_wait "g1 is in g2's view" 2 "xl_sees $d2 $d1"
 check "g2's entry in g1's view carries g2's backend MACs" \
 	"[ \"\$(xl_peer $d1 $d2 macs)\" = '$(guest_mac g2) 00:16:3e:56:00:02' ]"
 check "g2's entry carries version 1, features and a generation" \
@@ -49,7 +49,7 @@ check "the entries name the pair directory $lo-$hi, which exists" \
 xl_latency "g3 load: appears in g1's view" "on g3 modprobe xenloop" \
 	"xenstore-exists /local/domain/$d3/data/xenloop/version" \
 	"xl_sees $d1 $d3"
-check "all three see each other" wait_until 2 \
+check_wait "all three see each other" 2 \
 	"xl_sees $d1 $d2 && xl_sees $d1 $d3 && xl_sees $d2 $d1 && xl_sees $d2 $d3 &&
 	 xl_sees $d3 $d1 && xl_sees $d3 $d2"
 check "xenloopd --status lists 3 participants with 2 peers each" \
@@ -85,8 +85,8 @@ gen2=$(xl_peer $d1 $d2 generation)
 xl_latency "g2 unload: leaves g1's view" "on g2 rmmod xenloop" \
 	"! xenstore-exists /local/domain/$d2/data/xenloop/version" \
 	"! xl_sees $d1 $d2"
-check "g2 left g3's view, its own view and pair directories are gone" \
-	wait_until 2 "! xl_sees $d3 $d2 && ! xenstore-exists $XL_ROOT/$d2 &&
+check_wait "g2 left g3's view, its own view and pair directories are gone" 2 \
+	"! xl_sees $d3 $d2 && ! xenstore-exists $XL_ROOT/$d2 &&
 		      ! xenstore-exists $XL_ROOT/pairs/$lo-$hi"
 xl_latency "g2 reload: back in g1's view" "on g2 modprobe xenloop" \
 	"xenstore-exists /local/domain/$d2/data/xenloop/version" \
@@ -97,8 +97,8 @@ check "the new pair directory is empty" \
 	"[ -z \"\$(xenstore-list $XL_ROOT/pairs/$lo-$hi/$lo)\" ]"
 xl_latency "g3 destroyed: leaves g1's view" "xl destroy g3" \
 	"! xl domid g3" "! xl_sees $d1 $d3"
-check "g3's view and pairs are gone" \
-	wait_until 2 "! xl_sees $d2 $d3 && ! xenstore-exists $XL_ROOT/$d3 &&
+check_wait "g3's view and pairs are gone" 2 \
+	"! xl_sees $d2 $d3 && ! xenstore-exists $XL_ROOT/$d3 &&
 		      ! xenstore-list $XL_ROOT/pairs | grep -q -e '-$d3\$' -e '^$d3-'"
 rm -rf "$LAB_RUN/guests/g3"
 
