@@ -174,6 +174,7 @@ void xl_publish_domain_gone(struct xl_ctx *ctx, struct xl_domain *d)
 
 struct pair_txn {
 	unsigned int lo, hi;
+	bool exists;
 };
 
 static int pair_create_fn(struct xs_handle *xs, xs_transaction_t t,
@@ -183,7 +184,7 @@ static int pair_create_fn(struct xs_handle *xs, xs_transaction_t t,
 	char path[PATH_LEN], sub[PATH_LEN + 16], perms[64];
 
 	pair_path(path, p->lo, p->hi);
-	if (!xl_xs_rm(xs, t, path))
+	if (p->exists && !xl_xs_rm(xs, t, path))
 		return -errno;
 	snprintf(perms, sizeof(perms), "n0 r%u r%u", p->lo, p->hi);
 	if (!xl_xs_mkdir_perms(xs, t, path, perms))
@@ -211,7 +212,7 @@ static int ensure_pair(struct xl_ctx *ctx, struct xl_domain *a,
 	struct xl_domain *h = a->domid < b->domid ? b : a;
 	uint32_t key = xl_map_key(l->domid, h->domid);
 	struct xl_map_entry *e = xl_map_find(&ctx->pairs, key);
-	struct pair_txn p = { .lo = l->domid, .hi = h->domid };
+	struct pair_txn p = { .lo = l->domid, .hi = h->domid, .exists = e };
 	int ret;
 
 	if (e && e->v0 == l->pgen && e->v1 == h->pgen)

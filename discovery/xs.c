@@ -5,11 +5,13 @@
  * for domain 5, read and write for domain 7.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "xs.h"
 
 #define XL_MAX_PERMS	8
@@ -151,22 +153,29 @@ char **xl_xs_dir(struct xs_handle *xs, xs_transaction_t t, const char *path,
  */
 int xl_xs_transact(struct xs_handle *xs, xl_xs_txn_fn fn, void *arg)
 {
-	int i, ret;
+	uint64_t t0 = xl_now_ms();
+	int i, ret = -EAGAIN;
 
 	for (i = 0; i < XL_XS_RETRIES; i++) {
 		xs_transaction_t t = xs_transaction_start(xs);
 
-		if (t == XBT_NULL)
-			return -errno;
+		if (t == XBT_NULL) {
+			ret = -errno;
+			break;
+		}
 		ret = fn(xs, t, arg);
 		if (ret) {
 			xs_transaction_end(xs, t, true);
-			return ret;
+			break;
 		}
 		if (xs_transaction_end(xs, t, false))
-			return 0;
+			break;
+		ret = -errno;
 		if (errno != EAGAIN)
-			return -errno;
+			break;
 	}
-	return -EAGAIN;
+	if (i || xl_now_ms() - t0 > 100)
+		xl_dbg("transaction: %d retries, %" PRIu64 " ms", i,
+		       xl_now_ms() - t0);
+	return ret;
 }

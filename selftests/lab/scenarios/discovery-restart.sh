@@ -89,7 +89,8 @@ check "pair $d1-$d2 still holds the handshake data" \
 	"[ \"\$(xenstore-read $p12/$d2/state)\" = 4 ]"
 
 stage "clean shutdown and fresh start" 300
-maxgen=$(xenstore-ls -f $XL_ROOT | sed -n 's/.*generation = "\([0-9]*\)".*/\1/p' | sort -n | tail -n1)
+maxgen=$(xenstore-ls -f $XL_ROOT | grep -v "^$XL_ROOT/next-generation " |
+	 sed -n 's/.*generation = "\([0-9]*\)".*/\1/p' | sort -n | tail -n1)
 check "xenloopd stops on SIGTERM" xenloopd_stop TERM
 check "only next-generation is left" "[ \"\$(xenstore-list $XL_ROOT)\" = next-generation ]"
 check "next-generation ($(xenstore-read $XL_ROOT/next-generation)) is above every generation used ($maxgen)" \
