@@ -51,7 +51,8 @@ rm -f /tmp/g2.save
 n2=$(guest_domid g2)
 diag "g2 domid $d2 -> $n2"
 xl_latency "g2 restored: re-advertised and published" true \
-	"xenstore-exists /local/domain/$n2/data/xenloop/version" "xl_sees $d1 $n2"
+	"xenstore-exists /local/domain/$n2/data/xenloop/version" "xl_sees $d1 $n2" \
+	"/local/domain/$n2/data/xenloop"
 check_back $n2 $d2 $gen
 check "g2 says it advertised again" "guest_console g2 | grep -q 'xenloop: advertised again'"
 
@@ -64,7 +65,8 @@ diag "xl migrate took $(lab_since $t0) s"
 n2=$(guest_domid g2)
 diag "g2 domid $old -> $n2"
 xl_latency "g2 migrated: re-advertised and published" true \
-	"xenstore-exists /local/domain/$n2/data/xenloop/version" "xl_sees $d1 $n2"
+	"xenstore-exists /local/domain/$n2/data/xenloop/version" "xl_sees $d1 $n2" \
+	"/local/domain/$n2/data/xenloop"
 diag "g2 published $(lab_since $t0) s after xl migrate began"
 check_back $n2 $old $gen
 check "xenloopd --status shows 2 participants" \

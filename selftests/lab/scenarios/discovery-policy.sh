@@ -53,7 +53,8 @@ expect_peers "g3, in no group, sees nobody" $d3
 expect_peers "g4, denied, sees nobody" $d4
 xl_latency "g3 gets key blue: g2 sees it" \
 	"xenstore-write /local/domain/$d3/xenloop-group blue" \
-	"xenstore-exists /local/domain/$d3/xenloop-group" "xl_sees $d2 $d3"
+	"xenstore-exists /local/domain/$d3/xenloop-group" "xl_sees $d2 $d3" \
+	"/local/domain/$d3/xenloop-group"
 expect_peers "g2 sees g1 and g3" $d2 "$d1 $d3"
 expect_peers "g3 sees g2 (group b by key)" $d3 $d2
 expect_peers "g1 still sees g2 only" $d1 $d2

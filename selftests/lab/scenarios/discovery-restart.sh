@@ -59,7 +59,8 @@ sleep 1
 check "the full dump is identical after a crash and restart" "dump | diff /tmp/dump0 -"
 check "the restarted daemon wrote no view" "[ $(views_written) = $n0 ]"
 xl_latency "after restart g3 unload" "on g3 rmmod xenloop" \
-	"! xenstore-exists /local/domain/$d3/data/xenloop/version" "! xl_sees $d1 $d3"
+	"! xenstore-exists /local/domain/$d3/data/xenloop/version" "! xl_sees $d1 $d3" \
+	"/local/domain/$d3/data/xenloop"
 check_wait "and g3 is back after reload" 10 "on g3 modprobe xenloop && sleep 1 && xl_sees $d1 $d3"
 
 stage "changes while xenloopd is down" 300

@@ -71,10 +71,10 @@ stage "one change among $N participants" 300
 d1=$(guest_domid g1) d2=$(guest_domid g2)
 xl_latency "g1 unload with $N participants" "on g1 rmmod xenloop" \
 	"! xenstore-exists /local/domain/$d1/data/xenloop/version" \
-	"none_sees $d1"
+	"none_sees $d1" "/local/domain/$d1/data/xenloop"
 xl_latency "g1 load with $N participants" "on g1 modprobe xenloop" \
 	"xenstore-exists /local/domain/$d1/data/xenloop/version" \
-	"all_see $d1"
+	"all_see $d1" "/local/domain/$d1/data/xenloop"
 grep -E 'domain [0-9]+ \(g1\)|view of domain' "$XENLOOPD_LOG" | tail -n $((2 * N + 2)) |
 	sed 's/^/xenloopd: /' > /tmp/tail.log
 diag "$(cat /tmp/tail.log)"

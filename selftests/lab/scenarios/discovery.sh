@@ -25,13 +25,13 @@ check "xenloopd --status works with no participant" \
 stage "load the module" 300
 xl_latency "g1 load: own view" "on g1 modprobe xenloop" \
 	"xenstore-exists /local/domain/$d1/data/xenloop/version" \
-	"xenstore-exists $XL_ROOT/$d1/generation"
+	"xenstore-exists $XL_ROOT/$d1/generation" "/local/domain/$d1/data/xenloop"
 check "g1 advertises version 1 and features" \
 	"[ \"\$(xenstore-read /local/domain/$d1/data/xenloop/version)\" = 1 ] &&
 	 xenstore-read /local/domain/$d1/data/xenloop/features | grep -qx '0x[0-9a-f]\{8\}'"
 xl_latency "g2 load: appears in g1's view" "on g2 modprobe xenloop" \
 	"xenstore-exists /local/domain/$d2/data/xenloop/version" \
-	"xl_sees $d1 $d2"
+	"xl_sees $d1 $d2" "/local/domain/$d2/data/xenloop"
 check_wait "g1 is in g2's view" 2 "xl_sees $d2 $d1"
 check "g2's entry in g1's view carries g2's backend MACs" \
 	"[ \"\$(xl_peer $d1 $d2 macs)\" = '$(guest_mac g2) 00:16:3e:56:00:02' ]"
@@ -48,7 +48,7 @@ check "the entries name the pair directory $lo-$hi, which exists" \
 	 xenstore-exists $XL_ROOT/pairs/$lo-$hi/$hi"
 xl_latency "g3 load: appears in g1's view" "on g3 modprobe xenloop" \
 	"xenstore-exists /local/domain/$d3/data/xenloop/version" \
-	"xl_sees $d1 $d3"
+	"xl_sees $d1 $d3" "/local/domain/$d3/data/xenloop"
 check_wait "all three see each other" 2 \
 	"xl_sees $d1 $d2 && xl_sees $d1 $d3 && xl_sees $d2 $d1 && xl_sees $d2 $d3 &&
 	 xl_sees $d3 $d1 && xl_sees $d3 $d2"
@@ -84,19 +84,19 @@ stage "unload, reload and destroy" 300
 gen2=$(xl_peer $d1 $d2 generation)
 xl_latency "g2 unload: leaves g1's view" "on g2 rmmod xenloop" \
 	"! xenstore-exists /local/domain/$d2/data/xenloop/version" \
-	"! xl_sees $d1 $d2"
+	"! xl_sees $d1 $d2" "/local/domain/$d2/data/xenloop"
 check_wait "g2 left g3's view, its own view and pair directories are gone" 2 \
 	"! xl_sees $d3 $d2 && ! xenstore-exists $XL_ROOT/$d2 &&
 		      ! xenstore-exists $XL_ROOT/pairs/$lo-$hi"
 xl_latency "g2 reload: back in g1's view" "on g2 modprobe xenloop" \
 	"xenstore-exists /local/domain/$d2/data/xenloop/version" \
-	"xl_sees $d1 $d2"
+	"xl_sees $d1 $d2" "/local/domain/$d2/data/xenloop"
 check "g2 has a new, higher participation generation ($gen2 before)" \
 	"[ \"\$(xl_peer $d1 $d2 generation)\" -gt $gen2 ]"
 check "the new pair directory is empty" \
 	"[ -z \"\$(xenstore-list $XL_ROOT/pairs/$lo-$hi/$lo)\" ]"
 xl_latency "g3 destroyed: leaves g1's view" "xl destroy g3" \
-	"! xl domid g3" "! xl_sees $d1 $d3"
+	"! xl domid g3" "! xl_sees $d1 $d3" "/local/domain/$d3/data/xenloop"
 check_wait "g3's view and pairs are gone" 2 \
 	"! xl_sees $d2 $d3 && ! xenstore-exists $XL_ROOT/$d3 &&
 		      ! xenstore-list $XL_ROOT/pairs | grep -q -e '-$d3\$' -e '^$d3-'"
