@@ -8,6 +8,14 @@
 # resume), and xenloopd publishes it with a new participation generation
 # while every entry of the old domid disappears.
 
+# g2's domid once it is not $1 any more (during a migration the new
+# domain is g2--incoming until the end).
+g2_new() {
+	local d
+	d=$(xl domid g2--incoming 2>/dev/null || xl domid g2 2>/dev/null) &&
+		[ "$d" != "$1" ] && echo "$d"
+}
+
 # g1's view must list exactly the one peer $1.
 only_peer() { [ "$(xenstore-list $XL_ROOT/$d1/peers 2>/dev/null | tr '\n' ' ')" = "$1 " ]; }
 
@@ -48,28 +56,25 @@ diag "g2 left g1's view $td s after xl save began"
 wait $pid
 rc=$?
 check "xl save g2" "[ $rc = 0 ] || { cat /tmp/save.log; false; }"
-check "xl restore g2" "xl restore /tmp/g2.save"
+xl_latency "g2 restored: re-advertised and published" "xl restore /tmp/g2.save" \
+	"d=\$(g2_new $d2) && xenstore-exists /local/domain/\$d/data/xenloop/version" \
+	"d=\$(g2_new $d2) && xl_sees $d1 \$d" "data/xenloop/version"
 rm -f /tmp/g2.save
 n2=$(guest_domid g2)
-diag "g2 domid $d2 -> $n2"
-xl_latency "g2 restored: re-advertised and published" true \
-	"xenstore-exists /local/domain/$n2/data/xenloop/version" "xl_sees $d1 $n2" \
-	"/local/domain/$n2/data/xenloop"
+check "xl restore g2: new domid ($d2 -> $n2)" "[ -n '$n2' ] && [ '$n2' != '$d2' ]"
 check_back $n2 $d2 $gen
 check "g2 says it advertised again" "guest_console g2 | grep -q 'xenloop: advertised again'"
 
 stage "live migration PVH" 600
 gen=$(xl_peer $d1 $n2 generation)
 old=$n2
-t0=$(lab_now_ms)
-check "xl migrate g2 to localhost" "xl migrate -s '' g2 'xl migrate-receive'"
-diag "xl migrate took $(lab_since $t0) s"
+xl_latency "g2 migrated: re-advertised and published" \
+	"xl migrate -s '' g2 'xl migrate-receive'" \
+	"d=\$(g2_new $old) && xenstore-exists /local/domain/\$d/data/xenloop/version" \
+	"d=\$(g2_new $old) && xl_sees $d1 \$d" "data/xenloop/version"
+check "xl migrate has finished: g2 is the incoming domain" "! xl domid g2--incoming"
 n2=$(guest_domid g2)
-diag "g2 domid $old -> $n2"
-xl_latency "g2 migrated: re-advertised and published" true \
-	"xenstore-exists /local/domain/$n2/data/xenloop/version" "xl_sees $d1 $n2" \
-	"/local/domain/$n2/data/xenloop"
-diag "g2 published $(lab_since $t0) s after xl migrate began"
+check "xl migrate g2: new domid ($old -> $n2)" "[ -n '$n2' ] && [ '$n2' != '$old' ]"
 check_back $n2 $old $gen
 check "xenloopd --status shows 2 participants" \
 	"xenloopd --status | tee /dev/stderr | grep -q '^participants 2 '"
