@@ -57,7 +57,8 @@ check "$((N * (N - 1) / 2)) pair directories exist" \
 	"[ \$(xenstore-list $XL_ROOT/pairs | wc -l) = $((N * (N - 1) / 2)) ]"
 diag "full resync: $N guests, $entries view entries, $((N * (N - 1) / 2)) pairs in $ms ms:" \
 	"$(per $ms $N) ms per guest, $(per $ms $entries) ms per view entry"
-check "the full resync took under $((N / 2 + 2)) s" "[ $ms -lt $(( (N / 2 + 2) * 1000 )) ]"
+# A sanity bound only (TCG on a shared host): 2 s per guest.
+check "the full resync took under $((2 * N)) s" "[ $ms -lt $((2 * N * 1000)) ]"
 
 stage "adopting after a restart" 300
 check "xenloopd exits on SIGQUIT" xenloopd_stop QUIT
