@@ -13,10 +13,7 @@
 ADV=data/xenloop
 # What g1 and g2 see of each other, and their pair directory.
 snapshot() {
-	local n
-	for n in version features macs generation pair; do
-		echo "$n $(xl_peer $d1 $d2 $n) $(xl_peer $d2 $d1 $n)"
-	done
+	xenstore-ls -f "$XL_ROOT/$d1/peers/$d2" "$XL_ROOT/$d2/peers/$d1"
 	xenstore-ls -f -p "$XL_ROOT/pairs/$d1-$d2"
 }
 g3_out() { ! xl_sees $d1 $d3 && ! xl_sees $d2 $d3; }
@@ -65,7 +62,6 @@ bad() { # DESC CMD
 	check_wait "... g3 recovers with a valid advertisement" 3 "g3_in"
 }
 bad "a garbage version" "xenstore-write $ADV/version abc"
-bad "version 65536" "xenstore-write $ADV/version 65536"
 bad "a version with a leading zero" "xenstore-write $ADV/version 01"
 bad "a 2000-byte version (near the guest size quota)" "xenstore-write $ADV/version \$(printf %02000d 7)"
 bad "garbage features" "xenstore-write $ADV/features 0xZZ"
@@ -73,12 +69,15 @@ bad "oversized features" "xenstore-write $ADV/features 0x0000000001"
 bad "no features" "xenstore-rm $ADV/features"
 bad "a directory as version" "xenstore-rm $ADV/version; xenstore-write $ADV/version/x 1"
 t0=$(lab_now_ms)
-if out=$(on -t 300 g3 "i=0; while [ \$i -lt 3000 ]; do
+# 30 directories of 100 (a node's record, children's names included, is
+# capped at 2 KiB for guests); xenstored's per-domain node quota (1000)
+# stops the guest first.
+if out=$(on -t 300 g3 "i=0; while [ \$i -lt 30 ]; do
 		set --; j=0
-		while [ \$j -lt 100 ]; do set -- \"\$@\" $ADV/junk/\$i-\$j x; j=\$((j + 1)); done
+		while [ \$j -lt 100 ]; do set -- \"\$@\" $ADV/junk/\$i/\$j x; j=\$((j + 1)); done
 		xenstore-write \"\$@\" 2>/dev/null || break
-		i=\$((i + 100))
-	 done; echo \$(xenstore-list $ADV/junk | wc -l) nodes written"); then
+		i=\$((i + 1))
+	 done; echo \$(xenstore-ls $ADV/junk | wc -l) nodes written"); then
 	ok "g3 writes up to 3000 nodes under $ADV (until its quota stops it)"
 	diag "flood: $out"
 else
