@@ -395,7 +395,7 @@ xl_latency() {
 	n0=$(wc -l < "$XENLOOPD_LOG")
 	eval "$action" > /tmp/latency.out 2>&1 &
 	pid=$!
-	tm=$(wait_until 60 "$mark") || { fail "$what" "trigger not seen: $mark"; wait $pid; return 1; }
+	tm=$(wait_until 180 "$mark") || { fail "$what" "trigger not seen: $mark"; wait $pid; return 1; }
 	td=$(wait_until 60 "$done") || { fail "$what" "no view change: $done"; wait $pid; return 1; }
 	wait $pid
 	dl=$(tail -n +$((n0 + 1)) "$XENLOOPD_LOG" | awk -v pat="$event" '
