@@ -21,6 +21,9 @@ expect_peers() { # DESC D WANT...
 		diag "view of $d: $(peers $d)"
 }
 
+# Guests boot slowly when TCG shares the host with other labs.
+LAB_WAIT=${LAB_WAIT:-180}
+
 stage "start guests" 420
 for g in g1 g2 g3 g4; do
 	guest_start $g pv 192 || fail "xl create $g"

@@ -16,6 +16,9 @@ pairdir() { # lo hi
 }
 views_written() { grep -c 'entries changed' "$XENLOOPD_LOG"; }
 
+# Guests boot slowly when TCG shares the host with other labs.
+LAB_WAIT=${LAB_WAIT:-180}
+
 stage "start guests" 300
 guest_start g1 pv && guest_start g2 pvh && guest_start g3 pv
 check "g1, g2, g3 answer" guest_wait g1 g2 g3

@@ -19,6 +19,9 @@ snapshot() {
 g3_out() { ! xl_sees $d1 $d3 && ! xl_sees $d2 $d3; }
 g3_in() { xl_sees $d1 $d3 && xl_sees $d2 $d3; }
 
+# Guests boot slowly when TCG shares the host with other labs.
+LAB_WAIT=${LAB_WAIT:-180}
+
 stage "start guests" 300
 guest_start g1 pv && guest_start g2 pvh && guest_start g3 pv
 check "g1, g2, g3 answer" guest_wait g1 g2 g3

@@ -32,6 +32,9 @@ all_see() {
 }
 per() { awk -v a="$1" -v n="$2" 'BEGIN { printf "%.1f", a / n }'; }
 
+# Guests boot slowly when TCG shares the host with other labs.
+LAB_WAIT=${LAB_WAIT:-180}
+
 stage "start $N guests" $((180 + 60 * N))
 names=
 for i in $(seq 1 $N); do

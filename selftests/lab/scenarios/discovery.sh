@@ -11,6 +11,9 @@
 #     are writable by exactly the guest named and readable by its peer;
 #   - a clean shutdown of xenloopd removes every node but next-generation.
 
+# Guests boot slowly when TCG shares the host with other labs.
+LAB_WAIT=${LAB_WAIT:-180}
+
 stage "start guests and xenloopd" 300
 guest_start g1 pv && guest_start g2 pvh && guest_start g3 pv
 check "g1, g2, g3 answer" guest_wait g1 g2 g3
