@@ -247,8 +247,11 @@ void xl_domains_event(struct xl_ctx *ctx, const char *path,
 	}
 }
 
-/* Name and group key: dom0-written, but still checked. */
-static void read_identity(struct xl_ctx *ctx, struct xl_domain *d)
+/*
+ * Name and group key: dom0-written, but still checked.  Returns false when
+ * the domain's XenStore home is gone (the toolstack is destroying it).
+ */
+static bool read_identity(struct xl_ctx *ctx, struct xl_domain *d)
 {
 	char path[128], *v;
 	size_t len;
@@ -258,10 +261,12 @@ static void read_identity(struct xl_ctx *ctx, struct xl_domain *d)
 	d->name[0] = '\0';
 	if (v && len && strlen(v) == len)
 		memcpy(d->name, v, len + 1);
-	else if (!v && errno == ENOENT)
+	free(v);
+	if (!v && errno == ENOENT) {
 		/* The toolstack removes a domain's home as it destroys it. */
 		ctx->need_scan = true;
-	free(v);
+		return false;
+	}
 
 	d->key[0] = '\0';
 	snprintf(path, sizeof(path), "/local/domain/%u/" XENLOOP_GROUP_KEY,
@@ -271,7 +276,7 @@ static void read_identity(struct xl_ctx *ctx, struct xl_domain *d)
 		if (errno == E2BIG)
 			xl_domain_log(d, LOG_WARNING, "ignoring oversized %s",
 				      XENLOOP_GROUP_KEY);
-		return;
+		return true;
 	}
 	if (!xl_valid_token(v, len, XL_GROUP_KEY_MAX)) {
 		xl_domain_log(d, LOG_WARNING, "ignoring malformed %s",
@@ -296,6 +301,7 @@ static void read_identity(struct xl_ctx *ctx, struct xl_domain *d)
 				      XENLOOP_GROUP_KEY);
 	}
 	free(v);
+	return true;
 }
 
 static int cmp_uint(const void *a, const void *b)
@@ -426,7 +432,13 @@ static uint64_t record_hash(const struct xl_domain *d)
 	return xl_entry_hash(ver, feat, d->macs, gen, "");
 }
 
-static void evaluate(struct xl_ctx *ctx, struct xl_domain *d)
+/*
+ * Read what changed and hand the domain to publish.c if anything that
+ * peers see did.  With may_defer, a domain whose home just vanished is
+ * left for after the rescan, which will most likely remove it: no point
+ * reading the rest of a dying domain.
+ */
+static void evaluate(struct xl_ctx *ctx, struct xl_domain *d, bool may_defer)
 {
 	unsigned int dirty = d->dirty, version = 0;
 	struct xl_policy_class cls = d->cls;
@@ -439,7 +451,11 @@ static void evaluate(struct xl_ctx *ctx, struct xl_domain *d)
 	if (dirty & XL_DIRTY_NAME) {
 		struct xl_subject s;
 
-		read_identity(ctx, d);
+		if (!read_identity(ctx, d) && may_defer) {
+			d->dirty = dirty;
+			d->deferred = true;
+			return;
+		}
 		s.name = d->name[0] ? d->name : NULL;
 		s.key = d->key[0] ? d->key : NULL;
 		xl_policy_classify(&ctx->cfg, &s, &d->cls);
@@ -499,10 +515,16 @@ int64_t xl_domains_process(struct xl_ctx *ctx)
 				wake = t;
 			continue;
 		}
-		evaluate(ctx, d);
+		evaluate(ctx, d, true);
 	}
 	if (ctx->need_scan)
 		xl_domains_scan(ctx);
+	for (d = ctx->domains; d; d = d->next) {
+		if (d->deferred) {
+			d->deferred = false;
+			evaluate(ctx, d, false);
+		}
+	}
 	xl_publish_flush(ctx);
 	if (wake == UINT64_MAX)
 		return -1;

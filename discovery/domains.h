@@ -64,6 +64,7 @@ struct xl_domain {
 	bool refresh_all;
 
 	unsigned int dirty;
+	bool deferred;				/* home gone: after the rescan */
 	struct xl_bucket events;
 	struct xl_ratelimit logrl;
 	bool seen;

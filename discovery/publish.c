@@ -108,18 +108,20 @@ static void queue_refresh(struct xl_domain *d, unsigned int peer)
 	d->refresh[d->nrefresh++] = peer;
 }
 
-static void add_gone(struct xl_ctx *ctx, unsigned int domid)
+static void add_gone(struct xl_ctx *ctx, unsigned int domid, bool had_view)
 {
 	if (ctx->ngone == ctx->gone_cap) {
 		size_t cap = ctx->gone_cap ? ctx->gone_cap * 2 : 16;
-		unsigned int *g = realloc(ctx->gone, cap * sizeof(*g));
+		struct xl_gone *g = realloc(ctx->gone, cap * sizeof(*g));
 
 		if (!g)
 			return;
 		ctx->gone = g;
 		ctx->gone_cap = cap;
 	}
-	ctx->gone[ctx->ngone++] = domid;
+	ctx->gone[ctx->ngone].domid = domid;
+	ctx->gone[ctx->ngone].had_view = had_view;
+	ctx->ngone++;
 }
 
 /* D's record, class or participation changed: every view may change. */
@@ -147,29 +149,65 @@ static void pair_remove(struct xl_ctx *ctx, unsigned int a, unsigned int b)
 	xl_dbg("pair %u-%u removed", lo, hi);
 }
 
-/* D is leaving the table: nothing of it may outlive it. */
+/*
+ * D is leaving the table: nothing of it may outlive it.  Its entries in
+ * the other views go first (the flush), then its own view and its pair
+ * directories (xl_publish_flush() calls gone_cleanup()), so that peers
+ * learn as early as possible.
+ */
 void xl_publish_domain_gone(struct xl_ctx *ctx, struct xl_domain *d)
 {
 	struct xl_domain *o;
-	char path[PATH_LEN];
 	size_t i;
 
-	if (d->view_published) {
-		snprintf(path, sizeof(path), ROOT "/%u", d->domid);
-		if (!xl_xs_rm(ctx->xs, XBT_NULL, path))
-			xl_err("cannot remove %s: %s", path, strerror(errno));
-		d->view_published = false;
-	}
 	for (o = ctx->domains; o; o = o->next) {
 		if (o == d)
 			continue;
 		xl_map_del(&ctx->edges, xl_map_key(d->domid, o->domid));
-		pair_remove(ctx, d->domid, o->domid);
 		queue_refresh(o, d->domid);
 	}
 	for (i = 0; i < ctx->ngone; i++)
-		xl_map_del(&ctx->edges, xl_map_key(d->domid, ctx->gone[i]));
-	add_gone(ctx, d->domid);
+		xl_map_del(&ctx->edges,
+			   xl_map_key(d->domid, ctx->gone[i].domid));
+	add_gone(ctx, d->domid, d->view_published);
+	d->view_published = false;
+}
+
+/*
+ * Remove what is left of the domains that went: their views and the pair
+ * directories the flush did not already remove.  A domid reused within
+ * the batch keeps what its new domain owns (its view was recreated from
+ * scratch, its pairs carry its generation).
+ */
+static void gone_cleanup(struct xl_ctx *ctx)
+{
+	struct xl_domain *o, *n;
+	char path[PATH_LEN];
+	size_t i;
+
+	for (i = 0; i < ctx->ngone; i++) {
+		unsigned int g = ctx->gone[i].domid;
+
+		n = xl_domain_find(ctx, g);
+		if (ctx->gone[i].had_view && (!n || !n->view_published)) {
+			snprintf(path, sizeof(path), ROOT "/%u", g);
+			if (!xl_xs_rm(ctx->xs, XBT_NULL, path))
+				xl_err("cannot remove %s: %s", path,
+				       strerror(errno));
+		}
+		for (o = ctx->domains; o; o = o->next) {
+			unsigned int lo = o->domid < g ? o->domid : g;
+			struct xl_map_entry *e;
+
+			e = xl_map_find(&ctx->pairs, xl_map_key(lo, lo == g ?
+							       o->domid : g));
+			if (!e || o->domid == g)
+				continue;
+			if (n && n->pgen && (lo == g ? e->v0 : e->v1) == n->pgen)
+				continue;
+			pair_remove(ctx, o->domid, g);
+		}
+	}
 }
 
 struct pair_txn {
@@ -344,7 +382,8 @@ static void view_withdraw(struct xl_ctx *ctx, struct xl_domain *d)
 		pair_remove(ctx, d->domid, o->domid);
 	}
 	for (i = 0; i < ctx->ngone; i++)
-		xl_map_del(&ctx->edges, xl_map_key(d->domid, ctx->gone[i]));
+		xl_map_del(&ctx->edges,
+			   xl_map_key(d->domid, ctx->gone[i].domid));
 }
 
 /* Consider peer p for d's view; append an op if the entry must change. */
@@ -398,8 +437,9 @@ static void flush_view(struct xl_ctx *ctx, struct xl_domain *d)
 			consider(ctx, d, o->domid, v.ops, &v.nops);
 		/* A gone domid still in the table was just considered. */
 		for (i = 0; i < ctx->ngone; i++)
-			if (!xl_domain_find(ctx, ctx->gone[i]))
-				consider(ctx, d, ctx->gone[i], v.ops, &v.nops);
+			if (!xl_domain_find(ctx, ctx->gone[i].domid))
+				consider(ctx, d, ctx->gone[i].domid, v.ops,
+					 &v.nops);
 	} else {
 		/* At most XL_REFRESH_MAX entries: dedup by sorting. */
 		qsort(d->refresh, d->nrefresh, sizeof(*d->refresh), cmp_uint);
@@ -455,8 +495,10 @@ void xl_publish_flush(struct xl_ctx *ctx)
 		    (d->participating && d->self_gen_published != d->pgen))
 			flush_view(ctx, d);
 	}
-	if (!ctx->publish_failed)
+	if (!ctx->publish_failed) {
+		gone_cleanup(ctx);
 		ctx->ngone = 0;
+	}
 }
 
 /* Read back one published peer entry and hash it like write_entry(). */
@@ -535,7 +577,7 @@ static void rebuild_view(struct xl_ctx *ctx, struct xl_domain *d,
 		/* Hash 0 never matches: a damaged entry gets rewritten. */
 		xl_map_set(&ctx->edges, xl_map_key(d->domid, peer), h, 0);
 		if (!xl_domain_find(ctx, peer))
-			add_gone(ctx, peer);
+			add_gone(ctx, peer, false);
 	}
 	free(peers);
 }

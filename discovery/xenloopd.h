@@ -18,6 +18,12 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
 
+/* A domain that left: its entries go first, then its view and pairs. */
+struct xl_gone {
+	unsigned int domid;
+	bool had_view;
+};
+
 struct xs_handle;
 struct xc_interface_core;
 struct xl_domain;
@@ -41,7 +47,7 @@ struct xl_ctx {
 	struct xl_map pairs;	/* (lo, hi) -> lo's, hi's generation */
 	uint64_t next_gen;	/* next generation to hand out */
 	uint64_t reserved_gen;	/* next-generation as persisted */
-	unsigned int *gone;	/* domids that left during this batch */
+	struct xl_gone *gone;	/* domains that left during this batch */
 	size_t ngone, gone_cap;
 	bool publish_failed;	/* retry the flush after a delay */
 };

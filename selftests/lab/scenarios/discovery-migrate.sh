@@ -61,7 +61,7 @@ rc=$?
 check "xl save g2" "[ $rc = 0 ] || { cat /tmp/save.log; false; }"
 xl_latency "g2 restored: re-advertised and published" "xl restore /tmp/g2.save" \
 	"d=\$(g2_new $d2) && xenstore-exists /local/domain/\$d/data/xenloop/version" \
-	"d=\$(g2_new $d2) && xl_sees $d1 \$d" "data/xenloop/version"
+	"d=\$(g2_new $d2) && xl_sees $d1 \$d" "data/xenloop/"
 rm -f /tmp/g2.save
 n2=$(guest_domid g2)
 check "xl restore g2: new domid ($d2 -> $n2)" "[ -n '$n2' ] && [ '$n2' != '$d2' ]"
@@ -74,7 +74,7 @@ old=$n2
 xl_latency "g2 migrated: re-advertised and published" \
 	"xl migrate -s '' g2 'xl migrate-receive'" \
 	"d=\$(g2_new $old) && xenstore-exists /local/domain/\$d/data/xenloop/version" \
-	"d=\$(g2_new $old) && xl_sees $d1 \$d" "data/xenloop/version"
+	"d=\$(g2_new $old) && xl_sees $d1 \$d" "data/xenloop/"
 check "xl migrate has finished: g2 is the incoming domain" "! xl domid g2--incoming"
 n2=$(guest_domid g2)
 check "xl migrate g2: new domid ($old -> $n2)" "[ -n '$n2' ] && [ '$n2' != '$old' ]"
