@@ -3,7 +3,7 @@
 #
 # The lab scales: LAB_GUESTS guests (4 in make check), PV and PVH
 # alternating, every one of them reaches every other over IPv4 and IPv6.
-stage "start $LAB_GUESTS guests" $((120 + 60 * LAB_GUESTS))
+stage "start $LAB_GUESTS guests" $((120 + 120 * LAB_GUESTS))
 names=
 for i in $(seq 1 "$LAB_GUESTS"); do
 	if [ $((i % 2)) = 1 ]; then t=pv; else t=pvh; fi
