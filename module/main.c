@@ -2,16 +2,17 @@
 /*
  * xenloop: shared-memory networking between co-resident Xen guests.
  *
- * Module init and exit.  The data path, the channel and the control plane
- * are added by later work; for now the module only establishes where it may
- * run, so that the lab can prove it loads and unloads cleanly in PV and PVH
- * guests.
+ * Module init and exit.  The data path and the channels are added by later
+ * work; for now the module establishes where it may run and advertises the
+ * guest to dom0's xenloopd (advert.c).
  */
 #include <linux/module.h>
 #include <linux/init.h>
 #include <xen/xen.h>
 
 #include <xenloop/version.h>
+
+#include "advert.h"
 
 static const char *guest_type(void)
 {
@@ -24,6 +25,8 @@ static const char *guest_type(void)
 
 static int __init xl_mod_init(void)
 {
+	int err;
+
 	/*
 	 * Only a Xen guest has peers to talk to.  dom0 runs xenloopd instead
 	 * of the module, so refuse there too rather than pretend to work.
@@ -35,6 +38,9 @@ static int __init xl_mod_init(void)
 		return -ENODEV;
 	}
 
+	err = xl_advert_init();
+	if (err)
+		return err;
 	pr_info("version %s loaded in a %s guest\n", XENLOOP_VERSION,
 		guest_type());
 	return 0;
@@ -42,6 +48,7 @@ static int __init xl_mod_init(void)
 
 static void __exit xl_mod_exit(void)
 {
+	xl_advert_exit();
 	pr_info("unloaded\n");
 }
 

@@ -89,6 +89,9 @@ install -m 755 "$HERE/dom0/vif-lab" "$o/etc/xen/scripts/vif-lab"
 install -m 755 "$HERE/dom0/labrun" "$o/lab/labrun"
 install -m 644 "$HERE/dom0/lablib.sh" "$o/lab/lablib.sh"
 install -m 755 "${bins[@]}" "$o/lab/bin/"
+# xenloopd's config directory; scenarios write their own policy files.
+mkdir -p "$o/etc/xenloop"
+install -m 644 "$TOP/discovery/xenloopd.conf.example" "$o/etc/xenloop/"
 cp -r "$HERE/scenarios" "$o/lab/scenarios"
 (cd "$o" && find . -print0 | cpio --null -o -H newc --quiet) > "$work/overlay.cpio"
 # Linux unpacks concatenated cpio archives in order, later files winning.

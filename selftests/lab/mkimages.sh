@@ -7,6 +7,7 @@
 #   $OUT/vmlinux          Debian's 6.1 kernel, uncompressed ELF; dom0 and guests
 #   $OUT/dom0-base.cpio   busybox, Xen toolstack, kernel modules, guest kernel
 #   $OUT/guest-base/      file tree every guest initramfs starts from
+#                         (busybox, kernel modules, the xenstore client)
 #
 # The project's own artifacts are not part of these images: lab.sh adds them
 # per run, so a rebuilt module never needs a rebuilt base image.  Output is
@@ -131,6 +132,13 @@ cp "$OUT/vmlinux" "$d/lab/guest/vmlinux"
 g=$tmp/guest
 make_busybox_root "$g"
 copy_modules "$g" $guest_mods
+# The xenstore client (over /dev/xen/xenbus) lets scenarios act as a guest
+# that writes whatever it likes into XenStore, rogue values included.
+copy_with_libs "$g" /usr/bin/xenstore
+ldconfig -r "$g"
+for a in read write exists ls list rm chmod watch; do
+	ln -s /usr/bin/xenstore "$g/usr/bin/xenstore-$a"
+done
 mv "$g" "$OUT/guest-base"
 
 rm -rf "$tmp"

@@ -20,6 +20,22 @@
 #   guest_ip GUEST [6]   guest_ctl GUEST   guest_domid GUEST
 #   guest_console GUEST  (the guest's console log(s), also after migration)
 #   dmesg_clean GUEST DESC             no WARNING/BUG/Oops in its dmesg
+# xenloopd (not started unless a scenario asks):
+#   xenloopd_start [ARGS...]   start it in the foreground, logging to
+#                              $LAB_OUT/xenloopd.log; wait for its first sync
+#   xenloopd_stop [SIGNAL]     stop it (TERM: removes its nodes; QUIT or
+#                              KILL: leaves them) and wait until it is gone
+#   xl_sees D P                D's view lists P (domids)
+#   xl_peer D P NODE           a node of P's entry in D's view
+#   wait_until SECONDS CMD...  retry CMD every 20 ms; print the seconds it
+#                              took (2 decimals) or "timeout" and fail
+#   check_wait DESC SECONDS CMD   pass once the string CMD succeeds (CMD is
+#                              evaluated afresh each time: quote it whole)
+#   lab_now_ms                 dom0 uptime in ms (10 ms resolution)
+#   xl_latency WHAT ACTION MARK DONE EVENT   latency of a view change after
+#                              ACTION, measured by xenloopd (from its watch
+#                              EVENT) and by polling (MARK to DONE); pass if
+#                              xenloopd's is <= 1 s
 # Values: LAB_GUESTS (from lab.sh -g), LAB_OUT (host-visible directory).
 
 LAB_OUT=/lab/out
@@ -323,5 +339,102 @@ stream_verify() {
 		fail "$desc" "expected $want bytes"
 	else
 		ok "$desc"
+	fi
+}
+
+# ---- xenloopd --------------------------------------------------------------
+
+XL_ROOT=/local/domain/0/xenloop
+XENLOOPD_LOG=$LAB_OUT/xenloopd.log
+
+# Without a fork: the polling loops below must not starve dom0 under TCG.
+_lab_ms() {
+	local up _
+	read -r up _ < /proc/uptime
+	LAB_MS=$(( ${up%.*} * 1000 + (1${up#*.} - 100) * 10 ))
+}
+lab_now_ms() { _lab_ms; echo $LAB_MS; }
+# Seconds since T0_MS, two decimals.
+lab_since() { awk -v a="$1" -v b="$(lab_now_ms)" 'BEGIN { printf "%.2f", (b - a) / 1000 }'; }
+
+wait_until() {
+	local secs=$1 t0
+	shift
+	_lab_ms
+	t0=$LAB_MS
+	until eval "$@" > /dev/null 2>&1; do
+		_lab_ms
+		if [ $((LAB_MS - t0)) -ge $((secs * 1000)) ]; then
+			echo timeout
+			return 1
+		fi
+		sleep 0.02
+	done
+	_lab_ms
+	printf '%d.%02d\n' $(( (LAB_MS - t0) / 1000 )) $(( (LAB_MS - t0) % 1000 / 10 ))
+}
+
+check_wait() {
+	local desc=$1 secs=$2 cmd=$3 t
+	if t=$(wait_until "$secs" "$cmd"); then
+		ok "$desc"
+	else
+		fail "$desc" "not true within $secs s: $cmd" "$(eval "$cmd" 2>&1)"
+		return 1
+	fi
+}
+
+_xl_syncs() { grep -c 'initial sync' "$XENLOOPD_LOG" 2>/dev/null || echo 0; }
+
+xenloopd_start() {
+	local n0 pid
+	n0=$(_xl_syncs)
+	xenloopd -f -v "$@" >> "$XENLOOPD_LOG" 2>&1 &
+	pid=$!
+	echo $pid > "$LAB_RUN/xenloopd.pid"
+	wait_until 30 "[ \$(_xl_syncs) -gt $n0 ] || ! kill -0 $pid" > /dev/null
+	kill -0 $pid 2>/dev/null
+}
+
+xenloopd_stop() {
+	local pid
+	pid=$(cat "$LAB_RUN/xenloopd.pid" 2>/dev/null) || return 0
+	kill -"${1:-TERM}" "$pid" 2>/dev/null
+	wait_until 30 "! kill -0 $pid" > /dev/null
+	rm -f "$LAB_RUN/xenloopd.pid"
+}
+
+xl_sees() { xenstore-exists "$XL_ROOT/$1/peers/$2/generation"; }
+xl_peer() { xenstore-read "$XL_ROOT/$1/peers/$2/$3" 2>/dev/null; }
+
+# xl_latency WHAT ACTION MARK DONE [EVENT]: latency of a view change.  Run
+# ACTION in the background, wait for MARK (the trigger, visible in
+# XenStore), then for DONE.  Two measures:
+#   - xenloopd's own: from the first watch event whose log line contains
+#     EVENT to the last view it wrote by then (from xenloopd.log, -v);
+#     this is the one that must be <= 1 s;
+#   - a dom0 shell polling XenStore every 20 ms, from MARK to DONE: an
+#     upper bound that includes the polling's own delays, which under TCG
+#     on a loaded host reach seconds.
+xl_latency() {
+	local what=$1 action=$2 mark=$3 done=$4 event=${5:-} tm td pid n0 dl
+	n0=$(wc -l < "$XENLOOPD_LOG")
+	eval "$action" > /tmp/latency.out 2>&1 &
+	pid=$!
+	tm=$(wait_until 180 "$mark") || { fail "$what" "trigger not seen: $mark"; wait $pid; return 1; }
+	td=$(wait_until 60 "$done") || { fail "$what" "no view change: $done"; wait $pid; return 1; }
+	wait $pid
+	dl=$(tail -n +$((n0 + 1)) "$XENLOOPD_LOG" | awk -v pat="$event" '
+		{ match($0, /\[[0-9.]+\]/); t = substr($0, RSTART + 1, RLENGTH - 2) }
+		pat != "" && t0 == "" && /event / && index($0, pat) { t0 = t }
+		t0 != "" && /view of domain/ { t1 = t }
+		END { if (t0 != "" && t1 != "") printf "%.2f", t1 - t0; else print "?" }')
+	diag "latency $what: xenloopd ${dl} s (event to last view written), polled ${td} s (trigger seen ${tm} s after the command began)"
+	if [ "$dl" = "?" ]; then
+		fail "$what published within 1 s" "no event matching '$event' followed by a view in xenloopd.log"
+	elif awk -v d="$dl" 'BEGIN { exit !(d <= 1.0) }'; then
+		ok "$what published within 1 s (${dl} s)"
+	else
+		fail "$what published within 1 s" "took $dl s"
 	fi
 }

@@ -1,0 +1,680 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Publishing views and pair directories (see publish.h and
+ * Documentation/control-plane.md).
+ *
+ * What is in XenStore is mirrored in two maps: ctx->edges holds, for each
+ * (viewer, peer) entry, a hash of the entry's content as written; and
+ * ctx->pairs holds each pair directory with the participation generations
+ * of its two ends.  A change of one domain queues that domain on every
+ * other domain's refresh list (O(N)); the flush then compares each queued
+ * entry with the map and writes only differences, one transaction per
+ * view.  After a restart the maps are rebuilt from XenStore, so nothing
+ * that is still correct is rewritten.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xenstore.h>
+
+#include <xenloop/protocol.h>
+
+#include "domains.h"
+#include "log.h"
+#include "publish.h"
+#include "xenloopd.h"
+#include "xs.h"
+
+#define ROOT		XENLOOP_DOM0_ROOT
+#define GEN_RESERVE	1024
+#define PATH_LEN	128
+
+static void pair_path(char *buf, unsigned int lo, unsigned int hi)
+{
+	snprintf(buf, PATH_LEN, XENLOOP_PAIRS_DIR "/%u-%u", lo, hi);
+}
+
+/*
+ * Hand out a generation.  next-generation in XenStore always stays above
+ * every value handed out, reserved GEN_RESERVE at a time, so a restarted
+ * daemon never reuses one.
+ */
+uint64_t xl_publish_gen_alloc(struct xl_ctx *ctx)
+{
+	if (ctx->next_gen >= ctx->reserved_gen) {
+		uint64_t r = ctx->next_gen + GEN_RESERVE;
+
+		if (xl_xs_printf(ctx->xs, XBT_NULL, XENLOOP_NEXT_GENERATION,
+				 "%" PRIu64, r))
+			ctx->reserved_gen = r;
+		else
+			xl_err("cannot persist %s: %s",
+			       XENLOOP_NEXT_GENERATION, strerror(errno));
+	}
+	return ctx->next_gen++;
+}
+
+static int ensure_dir(struct xl_ctx *ctx, const char *path)
+{
+	if (xl_xs_perms_equal(ctx->xs, XBT_NULL, path, "n0"))
+		return 0;
+	if (!xl_xs_mkdir_perms(ctx->xs, XBT_NULL, path, "n0")) {
+		xl_err("cannot create %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int xl_publish_init(struct xl_ctx *ctx)
+{
+	uint64_t v = 0;
+	size_t len;
+	char *s;
+	int ret;
+
+	ret = ensure_dir(ctx, ROOT);
+	if (!ret)
+		ret = ensure_dir(ctx, XENLOOP_PAIRS_DIR);
+	if (ret)
+		return ret;
+	s = xl_xs_read(ctx->xs, XBT_NULL, XENLOOP_NEXT_GENERATION, 20, &len);
+	if (s && !xl_parse_u64(s, len, &v))
+		xl_warn("ignoring malformed %s", XENLOOP_NEXT_GENERATION);
+	free(s);
+	ctx->next_gen = v ? v : 1;
+	ctx->reserved_gen = v;
+	return 0;
+}
+
+static void queue_refresh(struct xl_domain *d, unsigned int peer)
+{
+	if (d->refresh_all)
+		return;
+	if (!d->refresh) {
+		d->refresh = malloc(XL_REFRESH_MAX * sizeof(*d->refresh));
+		if (!d->refresh) {
+			d->refresh_all = true;
+			return;
+		}
+	}
+	if (d->nrefresh == XL_REFRESH_MAX) {
+		d->refresh_all = true;
+		d->nrefresh = 0;
+		return;
+	}
+	d->refresh[d->nrefresh++] = peer;
+}
+
+static void add_gone(struct xl_ctx *ctx, unsigned int domid, bool had_view)
+{
+	if (ctx->ngone == ctx->gone_cap) {
+		size_t cap = ctx->gone_cap ? ctx->gone_cap * 2 : 16;
+		struct xl_gone *g = realloc(ctx->gone, cap * sizeof(*g));
+
+		if (!g)
+			return;
+		ctx->gone = g;
+		ctx->gone_cap = cap;
+	}
+	ctx->gone[ctx->ngone].domid = domid;
+	ctx->gone[ctx->ngone].had_view = had_view;
+	ctx->ngone++;
+}
+
+/* D's record, class or participation changed: every view may change. */
+void xl_publish_domain_changed(struct xl_ctx *ctx, struct xl_domain *d)
+{
+	struct xl_domain *o;
+
+	d->refresh_all = true;
+	for (o = ctx->domains; o; o = o->next)
+		if (o != d)
+			queue_refresh(o, d->domid);
+}
+
+static void pair_remove(struct xl_ctx *ctx, unsigned int a, unsigned int b)
+{
+	unsigned int lo = a < b ? a : b, hi = a < b ? b : a;
+	char path[PATH_LEN];
+
+	if (!xl_map_find(&ctx->pairs, xl_map_key(lo, hi)))
+		return;
+	pair_path(path, lo, hi);
+	if (!xl_xs_rm(ctx->xs, XBT_NULL, path))
+		xl_err("cannot remove %s: %s", path, strerror(errno));
+	xl_map_del(&ctx->pairs, xl_map_key(lo, hi));
+	xl_dbg("pair %u-%u removed", lo, hi);
+}
+
+/*
+ * D is leaving the table: nothing of it may outlive it.  Its entries in
+ * the other views go first (the flush), then its own view and its pair
+ * directories (xl_publish_flush() calls gone_cleanup()), so that peers
+ * learn as early as possible.
+ */
+void xl_publish_domain_gone(struct xl_ctx *ctx, struct xl_domain *d)
+{
+	struct xl_domain *o;
+	size_t i;
+
+	for (o = ctx->domains; o; o = o->next) {
+		if (o == d)
+			continue;
+		xl_map_del(&ctx->edges, xl_map_key(d->domid, o->domid));
+		queue_refresh(o, d->domid);
+	}
+	for (i = 0; i < ctx->ngone; i++)
+		xl_map_del(&ctx->edges,
+			   xl_map_key(d->domid, ctx->gone[i].domid));
+	add_gone(ctx, d->domid, d->view_published);
+	d->view_published = false;
+}
+
+/*
+ * Remove what is left of the domains that went: their views and the pair
+ * directories the flush did not already remove.  A domid reused within
+ * the batch keeps what its new domain owns (its view was recreated from
+ * scratch, its pairs carry its generation).
+ */
+static void gone_cleanup(struct xl_ctx *ctx)
+{
+	struct xl_domain *o, *n;
+	char path[PATH_LEN];
+	size_t i;
+
+	for (i = 0; i < ctx->ngone; i++) {
+		unsigned int g = ctx->gone[i].domid;
+
+		n = xl_domain_find(ctx, g);
+		if (ctx->gone[i].had_view && (!n || !n->view_published)) {
+			snprintf(path, sizeof(path), ROOT "/%u", g);
+			if (!xl_xs_rm(ctx->xs, XBT_NULL, path))
+				xl_err("cannot remove %s: %s", path,
+				       strerror(errno));
+		}
+		for (o = ctx->domains; o; o = o->next) {
+			unsigned int lo = o->domid < g ? o->domid : g;
+			struct xl_map_entry *e;
+
+			e = xl_map_find(&ctx->pairs, xl_map_key(lo, lo == g ?
+							       o->domid : g));
+			if (!e || o->domid == g)
+				continue;
+			if (n && n->pgen && (lo == g ? e->v0 : e->v1) == n->pgen)
+				continue;
+			pair_remove(ctx, o->domid, g);
+		}
+	}
+}
+
+struct pair_txn {
+	unsigned int lo, hi;
+	bool exists;
+};
+
+static int pair_create_fn(struct xs_handle *xs, xs_transaction_t t,
+			  void *arg)
+{
+	struct pair_txn *p = arg;
+	char path[PATH_LEN], sub[PATH_LEN + 16], perms[64];
+
+	pair_path(path, p->lo, p->hi);
+	if (p->exists && !xl_xs_rm(xs, t, path))
+		return -errno;
+	snprintf(perms, sizeof(perms), "n0 r%u r%u", p->lo, p->hi);
+	if (!xl_xs_mkdir_perms(xs, t, path, perms))
+		return -errno;
+	snprintf(sub, sizeof(sub), "%s/%u", path, p->lo);
+	snprintf(perms, sizeof(perms), "n0 b%u r%u", p->lo, p->hi);
+	if (!xl_xs_mkdir_perms(xs, t, sub, perms))
+		return -errno;
+	snprintf(sub, sizeof(sub), "%s/%u", path, p->hi);
+	snprintf(perms, sizeof(perms), "n0 b%u r%u", p->hi, p->lo);
+	if (!xl_xs_mkdir_perms(xs, t, sub, perms))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Make sure the pair directory of a and b exists for their current
+ * participation generations: when either end restarted, the directory is
+ * recreated empty so that no stale handshake data survives.
+ */
+static int ensure_pair(struct xl_ctx *ctx, struct xl_domain *a,
+		       struct xl_domain *b)
+{
+	struct xl_domain *l = a->domid < b->domid ? a : b;
+	struct xl_domain *h = a->domid < b->domid ? b : a;
+	uint32_t key = xl_map_key(l->domid, h->domid);
+	struct xl_map_entry *e = xl_map_find(&ctx->pairs, key);
+	struct pair_txn p = { .lo = l->domid, .hi = h->domid, .exists = e };
+	int ret;
+
+	if (e && e->v0 == l->pgen && e->v1 == h->pgen)
+		return 0;
+	ret = xl_xs_transact(ctx->xs, pair_create_fn, &p);
+	if (ret) {
+		xl_err("cannot create pair %u-%u: %s", p.lo, p.hi,
+		       strerror(-ret));
+		return ret;
+	}
+	if (!xl_map_set(&ctx->pairs, key, l->pgen, h->pgen))
+		return -ENOMEM;
+	xl_dbg("pair %u-%u created", p.lo, p.hi);
+	return 0;
+}
+
+struct view_op {
+	unsigned int peer;
+	bool write;
+};
+
+struct view_txn {
+	struct xl_ctx *ctx;
+	struct xl_domain *d;
+	struct view_op *ops;
+	size_t nops;
+	uint64_t gen;
+};
+
+static int write_entry(struct xs_handle *xs, xs_transaction_t t,
+		       struct xl_domain *d, struct xl_domain *p)
+{
+	char base[PATH_LEN], path[PATH_LEN + 16], pair[PATH_LEN];
+
+	snprintf(base, sizeof(base), ROOT "/%u/peers/%u", d->domid, p->domid);
+	pair_path(pair, d->domid < p->domid ? d->domid : p->domid,
+		  d->domid < p->domid ? p->domid : d->domid);
+	snprintf(path, sizeof(path), "%s/macs", base);
+	if (!xs_write(xs, t, path, p->macs, strlen(p->macs)))
+		return -errno;
+	snprintf(path, sizeof(path), "%s/version", base);
+	if (!xl_xs_printf(xs, t, path, "%u", p->version))
+		return -errno;
+	snprintf(path, sizeof(path), "%s/features", base);
+	if (!xl_xs_printf(xs, t, path, "0x%08x", p->features))
+		return -errno;
+	snprintf(path, sizeof(path), "%s/generation", base);
+	if (!xl_xs_printf(xs, t, path, "%" PRIu64, p->pgen))
+		return -errno;
+	snprintf(path, sizeof(path), "%s/pair", base);
+	if (!xs_write(xs, t, path, pair, strlen(pair)))
+		return -errno;
+	return 0;
+}
+
+static int view_fn(struct xs_handle *xs, xs_transaction_t t, void *arg)
+{
+	struct view_txn *v = arg;
+	struct xl_domain *d = v->d;
+	char path[PATH_LEN], perms[32];
+	size_t i;
+	int ret;
+
+	if (!d->view_published) {
+		snprintf(path, sizeof(path), ROOT "/%u", d->domid);
+		snprintf(perms, sizeof(perms), "n0 r%u", d->domid);
+		/* Start from nothing: no leftover of an earlier life. */
+		if (!xl_xs_rm(xs, t, path) ||
+		    !xl_xs_mkdir_perms(xs, t, path, perms))
+			return -errno;
+		snprintf(path, sizeof(path), ROOT "/%u/uuid", d->domid);
+		if (!xs_write(xs, t, path, d->uuid, strlen(d->uuid)))
+			return -errno;
+		snprintf(path, sizeof(path), ROOT "/%u/peers", d->domid);
+		if (!xs_mkdir(xs, t, path))
+			return -errno;
+	}
+	if (!d->view_published || d->self_gen_published != d->pgen) {
+		snprintf(path, sizeof(path), ROOT "/%u/self-generation",
+			 d->domid);
+		if (!xl_xs_printf(xs, t, path, "%" PRIu64, d->pgen))
+			return -errno;
+	}
+	for (i = 0; i < v->nops; i++) {
+		struct view_op *op = &v->ops[i];
+
+		if (op->write) {
+			ret = write_entry(xs, t, d,
+					  xl_domain_find(v->ctx, op->peer));
+			if (ret)
+				return ret;
+		} else {
+			snprintf(path, sizeof(path), ROOT "/%u/peers/%u",
+				 d->domid, op->peer);
+			if (!xl_xs_rm(xs, t, path))
+				return -errno;
+		}
+	}
+	snprintf(path, sizeof(path), ROOT "/%u/generation", d->domid);
+	if (!xl_xs_printf(xs, t, path, "%" PRIu64, v->gen))
+		return -errno;
+	return 0;
+}
+
+static bool wants(struct xl_ctx *ctx, struct xl_domain *d,
+		  struct xl_domain *p)
+{
+	return p && p != d && p->participating && d->participating &&
+	       xl_policy_visible_class(&ctx->cfg, &d->cls, &p->cls);
+}
+
+static void view_withdraw(struct xl_ctx *ctx, struct xl_domain *d)
+{
+	struct xl_domain *o;
+	char path[PATH_LEN];
+	size_t i;
+
+	if (d->view_published) {
+		snprintf(path, sizeof(path), ROOT "/%u", d->domid);
+		if (!xl_xs_rm(ctx->xs, XBT_NULL, path)) {
+			xl_err("cannot remove %s: %s", path, strerror(errno));
+			ctx->publish_failed = true;
+			return;
+		}
+		d->view_published = false;
+	}
+	for (o = ctx->domains; o; o = o->next) {
+		xl_map_del(&ctx->edges, xl_map_key(d->domid, o->domid));
+		pair_remove(ctx, d->domid, o->domid);
+	}
+	for (i = 0; i < ctx->ngone; i++)
+		xl_map_del(&ctx->edges,
+			   xl_map_key(d->domid, ctx->gone[i].domid));
+}
+
+/* Consider peer p for d's view; append an op if the entry must change. */
+static void consider(struct xl_ctx *ctx, struct xl_domain *d,
+		     unsigned int peer, struct view_op *ops, size_t *nops)
+{
+	struct xl_domain *p = xl_domain_find(ctx, peer);
+	struct xl_map_entry *e;
+
+	if (peer == d->domid)
+		return;
+	e = xl_map_find(&ctx->edges, xl_map_key(d->domid, peer));
+	if (wants(ctx, d, p)) {
+		if (ensure_pair(ctx, d, p)) {
+			ctx->publish_failed = true;
+			return;
+		}
+		if (!e || e->v0 != p->rec_hash)
+			ops[(*nops)++] = (struct view_op){ peer, true };
+	} else if (e) {
+		ops[(*nops)++] = (struct view_op){ peer, false };
+	}
+}
+
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void flush_view(struct xl_ctx *ctx, struct xl_domain *d)
+{
+	struct view_txn v = { .ctx = ctx, .d = d };
+	struct xl_domain *o;
+	size_t i, max;
+	int ret;
+
+	if (!d->participating) {
+		view_withdraw(ctx, d);
+		goto out;
+	}
+	max = d->refresh_all ? ctx->ndomains + ctx->ngone : d->nrefresh;
+	v.ops = calloc(max ? max : 1, sizeof(*v.ops));
+	if (!v.ops) {
+		ctx->publish_failed = true;
+		return;
+	}
+	if (d->refresh_all) {
+		for (o = ctx->domains; o; o = o->next)
+			consider(ctx, d, o->domid, v.ops, &v.nops);
+		/* A gone domid still in the table was just considered. */
+		for (i = 0; i < ctx->ngone; i++)
+			if (!xl_domain_find(ctx, ctx->gone[i].domid))
+				consider(ctx, d, ctx->gone[i].domid, v.ops,
+					 &v.nops);
+	} else {
+		/* At most XL_REFRESH_MAX entries: dedup by sorting. */
+		qsort(d->refresh, d->nrefresh, sizeof(*d->refresh), cmp_uint);
+		for (i = 0; i < d->nrefresh; i++)
+			if (!i || d->refresh[i] != d->refresh[i - 1])
+				consider(ctx, d, d->refresh[i], v.ops,
+					 &v.nops);
+	}
+	if (!v.nops && d->view_published && d->self_gen_published == d->pgen)
+		goto out_free;
+
+	v.gen = xl_publish_gen_alloc(ctx);
+	ret = xl_xs_transact(ctx->xs, view_fn, &v);
+	if (ret) {
+		xl_err("cannot publish the view of domain %u: %s", d->domid,
+		       strerror(-ret));
+		ctx->publish_failed = true;
+		free(v.ops);
+		return;
+	}
+	d->view_published = true;
+	d->view_gen = v.gen;
+	d->self_gen_published = d->pgen;
+	for (i = 0; i < v.nops; i++) {
+		uint32_t key = xl_map_key(d->domid, v.ops[i].peer);
+
+		if (v.ops[i].write) {
+			struct xl_domain *p = xl_domain_find(ctx, v.ops[i].peer);
+
+			xl_map_set(&ctx->edges, key, p->rec_hash, 0);
+		} else {
+			xl_map_del(&ctx->edges, key);
+			pair_remove(ctx, d->domid, v.ops[i].peer);
+		}
+	}
+	xl_dbg("view of domain %u: %zu entries changed, generation %" PRIu64,
+	       d->domid, v.nops, v.gen);
+out_free:
+	free(v.ops);
+out:
+	d->refresh_all = false;
+	d->nrefresh = 0;
+}
+
+void xl_publish_flush(struct xl_ctx *ctx)
+{
+	struct xl_domain *d;
+
+	ctx->publish_failed = false;
+	for (d = ctx->domains; d; d = d->next) {
+		if (d->refresh_all || d->nrefresh ||
+		    d->participating != d->view_published ||
+		    (d->participating && d->self_gen_published != d->pgen))
+			flush_view(ctx, d);
+	}
+	if (!ctx->publish_failed) {
+		gone_cleanup(ctx);
+		ctx->ngone = 0;
+	}
+}
+
+/* Read back one published peer entry and hash it like write_entry(). */
+static uint64_t read_entry_hash(struct xl_ctx *ctx, unsigned int d,
+				unsigned int p, uint64_t *gen)
+{
+	static const char *const names[] = {
+		"version", "features", "macs", "generation", "pair",
+	};
+	char path[PATH_LEN], want_pair[PATH_LEN], *val[5] = { NULL };
+	uint64_t h = 0;
+	size_t i, len;
+
+	for (i = 0; i < 5; i++) {
+		snprintf(path, sizeof(path), ROOT "/%u/peers/%u/%s", d, p,
+			 names[i]);
+		val[i] = xl_xs_read(ctx->xs, XBT_NULL, path, XL_MACS_STRLEN,
+				    &len);
+		if (!val[i])
+			goto out;
+	}
+	pair_path(want_pair, d < p ? d : p, d < p ? p : d);
+	if (strcmp(val[4], want_pair))
+		goto out;
+	if (!xl_parse_u64(val[3], strlen(val[3]), gen))
+		goto out;
+	h = xl_entry_hash(val[0], val[1], val[2], val[3], "");
+out:
+	for (i = 0; i < 5; i++)
+		free(val[i]);
+	return h;
+}
+
+static uint64_t read_gen(struct xl_ctx *ctx, unsigned int d, const char *n)
+{
+	char path[PATH_LEN], *s;
+	uint64_t v = 0;
+	size_t len;
+
+	snprintf(path, sizeof(path), ROOT "/%u/%s", d, n);
+	s = xl_xs_read(ctx->xs, XBT_NULL, path, 20, &len);
+	if (s && !xl_parse_u64(s, len, &v))
+		v = 0;
+	free(s);
+	return v;
+}
+
+static void rebuild_view(struct xl_ctx *ctx, struct xl_domain *d,
+			 uint64_t *maxgen)
+{
+	char path[PATH_LEN], **peers;
+	unsigned int n, i, peer;
+
+	d->view_published = true;
+	d->view_gen = read_gen(ctx, d->domid, "generation");
+	d->restored_pgen = read_gen(ctx, d->domid, "self-generation");
+	d->self_gen_published = d->restored_pgen;
+	if (d->view_gen > *maxgen)
+		*maxgen = d->view_gen;
+	if (d->restored_pgen > *maxgen)
+		*maxgen = d->restored_pgen;
+	snprintf(path, sizeof(path), ROOT "/%u/peers", d->domid);
+	peers = xl_xs_dir(ctx->xs, XBT_NULL, path, &n);
+	for (i = 0; i < n; i++) {
+		uint64_t gen = 0, h;
+
+		if (!xl_parse_domid(peers[i], &peer)) {
+			snprintf(path, sizeof(path), ROOT "/%u/peers/%s",
+				 d->domid, peers[i]);
+			xl_xs_rm(ctx->xs, XBT_NULL, path);
+			continue;
+		}
+		h = read_entry_hash(ctx, d->domid, peer, &gen);
+		if (gen > *maxgen)
+			*maxgen = gen;
+		/* Hash 0 never matches: a damaged entry gets rewritten. */
+		xl_map_set(&ctx->edges, xl_map_key(d->domid, peer), h, 0);
+		if (!xl_domain_find(ctx, peer))
+			add_gone(ctx, peer, false);
+	}
+	free(peers);
+}
+
+static void rebuild_pair(struct xl_ctx *ctx, const char *name)
+{
+	char path[PATH_LEN], sub[PATH_LEN + 16], perms[64];
+	struct xl_domain *l, *h;
+	unsigned int lo, hi;
+
+	snprintf(path, sizeof(path), XENLOOP_PAIRS_DIR "/%s", name);
+	if (!xl_parse_pair(name, &lo, &hi)) {
+		xl_xs_rm(ctx->xs, XBT_NULL, path);
+		return;
+	}
+	l = xl_domain_find(ctx, lo);
+	h = xl_domain_find(ctx, hi);
+	if (!l || !h || !l->view_published || !h->view_published) {
+		xl_xs_rm(ctx->xs, XBT_NULL, path);
+		return;
+	}
+	/* Repair permissions only where they are wrong. */
+	snprintf(perms, sizeof(perms), "n0 r%u r%u", lo, hi);
+	if (!xl_xs_perms_equal(ctx->xs, XBT_NULL, path, perms))
+		xl_xs_mkdir_perms(ctx->xs, XBT_NULL, path, perms);
+	snprintf(sub, sizeof(sub), "%s/%u", path, lo);
+	snprintf(perms, sizeof(perms), "n0 b%u r%u", lo, hi);
+	if (!xl_xs_perms_equal(ctx->xs, XBT_NULL, sub, perms))
+		xl_xs_mkdir_perms(ctx->xs, XBT_NULL, sub, perms);
+	snprintf(sub, sizeof(sub), "%s/%u", path, hi);
+	snprintf(perms, sizeof(perms), "n0 b%u r%u", hi, lo);
+	if (!xl_xs_perms_equal(ctx->xs, XBT_NULL, sub, perms))
+		xl_xs_mkdir_perms(ctx->xs, XBT_NULL, sub, perms);
+	xl_map_set(&ctx->pairs, xl_map_key(lo, hi), l->restored_pgen,
+		   h->restored_pgen);
+}
+
+/*
+ * After a restart: adopt what a previous instance published for domains
+ * that still exist (same domid and handle), drop the rest.
+ */
+int xl_publish_rebuild(struct xl_ctx *ctx)
+{
+	char path[PATH_LEN], **names, *uuid;
+	uint64_t maxgen = 0;
+	unsigned int n, i, domid;
+	struct xl_domain *d;
+
+	names = xl_xs_dir(ctx->xs, XBT_NULL, ROOT, &n);
+	for (i = 0; i < n; i++) {
+		if (!strcmp(names[i], "pairs") ||
+		    !strcmp(names[i], "next-generation"))
+			continue;
+		snprintf(path, sizeof(path), ROOT "/%s", names[i]);
+		d = xl_parse_domid(names[i], &domid) ?
+			xl_domain_find(ctx, domid) : NULL;
+		snprintf(path, sizeof(path), ROOT "/%s/uuid", names[i]);
+		uuid = d ? xl_xs_read(ctx->xs, XBT_NULL, path, XL_UUID_STRLEN,
+				      NULL) : NULL;
+		if (d && uuid && !strcmp(uuid, d->uuid)) {
+			rebuild_view(ctx, d, &maxgen);
+		} else {
+			snprintf(path, sizeof(path), ROOT "/%s", names[i]);
+			xl_info("removing stale %s", path);
+			xl_xs_rm(ctx->xs, XBT_NULL, path);
+		}
+		free(uuid);
+	}
+	free(names);
+
+	names = xl_xs_dir(ctx->xs, XBT_NULL, XENLOOP_PAIRS_DIR, &n);
+	for (i = 0; i < n; i++)
+		rebuild_pair(ctx, names[i]);
+	free(names);
+
+	if (maxgen >= ctx->next_gen)
+		ctx->next_gen = maxgen + 1;
+	return 0;
+}
+
+/* Clean shutdown: remove every view and pair, keep next-generation. */
+void xl_publish_shutdown(struct xl_ctx *ctx)
+{
+	char path[PATH_LEN], **names;
+	unsigned int n, i;
+
+	names = xl_xs_dir(ctx->xs, XBT_NULL, ROOT, &n);
+	for (i = 0; i < n; i++) {
+		if (!strcmp(names[i], "next-generation"))
+			continue;
+		snprintf(path, sizeof(path), ROOT "/%s", names[i]);
+		if (!xl_xs_rm(ctx->xs, XBT_NULL, path))
+			xl_err("cannot remove %s: %s", path, strerror(errno));
+	}
+	free(names);
+	xl_map_free(&ctx->edges);
+	xl_map_free(&ctx->pairs);
+	free(ctx->gone);
+	ctx->gone = NULL;
+}
