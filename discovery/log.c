@@ -30,12 +30,20 @@ void xl_log(int prio, const char *fmt, ...)
 		vsyslog(prio, fmt, ap);
 	} else {
 		struct timespec ts;
+		char line[512];
+		int n, m;
 
+		/* One write per line: stderr is unbuffered. */
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		fprintf(stderr, "xenloopd[%lld.%03ld]: ", (long long)ts.tv_sec,
-			ts.tv_nsec / 1000000);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		n = snprintf(line, sizeof(line), "xenloopd[%lld.%03ld]: ",
+			     (long long)ts.tv_sec, ts.tv_nsec / 1000000);
+		m = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+		if (m < 0)
+			m = 0;
+		n += (size_t)m < sizeof(line) - n - 1 ? m :
+						       (int)(sizeof(line) - n - 2);
+		line[n++] = '\n';
+		fwrite(line, 1, n, stderr);
 	}
 	va_end(ap);
 }

@@ -22,7 +22,8 @@
 #   dmesg_clean GUEST DESC             no WARNING/BUG/Oops in its dmesg
 # xenloopd (not started unless a scenario asks):
 #   xenloopd_start [ARGS...]   start it in the foreground, logging to
-#                              $LAB_OUT/xenloopd.log; wait for its first sync
+#                              /tmp/xenloopd.log (copied to $LAB_OUT by
+#                              xenloopd_stop); wait for its first sync
 #   xenloopd_stop [SIGNAL]     stop it (TERM: removes its nodes; QUIT or
 #                              KILL: leaves them) and wait until it is gone
 #   xl_sees D P                D's view lists P (domids)
@@ -345,7 +346,9 @@ stream_verify() {
 # ---- xenloopd --------------------------------------------------------------
 
 XL_ROOT=/local/domain/0/xenloop
-XENLOOPD_LOG=$LAB_OUT/xenloopd.log
+# On dom0's tmpfs: a log on the 9p share costs xenloopd a slow write per
+# line.  xenloopd_stop copies it to $LAB_OUT/xenloopd.log.
+XENLOOPD_LOG=/tmp/xenloopd.log
 
 # Without a fork: the polling loops below must not starve dom0 under TCG.
 _lab_ms() {
@@ -402,6 +405,7 @@ xenloopd_stop() {
 	kill -"${1:-TERM}" "$pid" 2>/dev/null
 	wait_until 30 "! kill -0 $pid" > /dev/null
 	rm -f "$LAB_RUN/xenloopd.pid"
+	cp "$XENLOOPD_LOG" "$LAB_OUT/xenloopd.log"
 }
 
 xl_sees() { xenstore-exists "$XL_ROOT/$1/peers/$2/generation"; }
