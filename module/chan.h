@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The boundary between the control plane (peer table, channel setup and
+ * teardown: peer.c, chan.c and friends) and the data path (netfilter
+ * hook, transmit, NAPI receive, the xenloop0 device).
+ *
+ * The control plane owns every struct xl_peer and struct xl_chan, their
+ * memory, grants, mappings and event channel.  The data path only uses a
+ * channel while the control plane says it is up, and the control plane
+ * never unmaps anything before the data path has let go of it
+ * (xl_dp_chan_down() returns only when no CPU is inside the channel's
+ * FIFOs any more).
+ */
+#ifndef _XENLOOP_CHAN_H
+#define _XENLOOP_CHAN_H
+
+#include <linux/if_ether.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <xen/interface/xen.h>
+
+#include "fifo.h"
+
+struct xl_dp_chan;	/* the data path's per-channel state (opaque here) */
+
+/*
+ * One channel with one peer.  Created and destroyed by the control plane.
+ * Fields below the marker are for the data path.
+ */
+struct xl_chan {
+	domid_t peer_domid;
+	unsigned int irq;		/* event channel, bound with late EOI */
+
+	/* ---- data path ---- */
+	spinlock_t tx_lock;		/* serialises producers on @tx */
+	struct xl_fifo_tx tx;		/* our data area, towards the peer */
+	struct xl_fifo_rx rx;		/* the peer's data area, towards us */
+	struct xl_dp_chan *dp;		/* set by xl_dp_chan_up() */
+};
+
+/*
+ * A peer dom0 advertised (Documentation/control-plane.md).  Readers on the
+ * packet path hold rcu_read_lock() (or run in BH) and must not keep the
+ * pointer beyond it.
+ */
+#define XL_PEER_MAX_MACS	8
+
+struct xl_peer {
+	domid_t domid;
+	unsigned int n_macs;
+	u8 macs[XL_PEER_MAX_MACS][ETH_ALEN];	/* from dom0's netback, not the peer */
+	struct xl_chan __rcu *chan;	/* non-NULL only while connected */
+	struct rcu_head rcu;
+};
+
+/* ---- provided by the control plane ---- */
+
+/*
+ * Packet path, under RCU: the peer that dom0 says owns vif MAC @mac, or
+ * NULL.  Its ->chan is non-NULL (rcu_dereference) only while the channel
+ * is connected and the data path is up on it.
+ */
+struct xl_peer *xl_peer_by_mac(const u8 *mac);
+
+/* Send the peer an event (after a publish asked for it). */
+void xl_chan_notify(struct xl_chan *ch);
+
+/*
+ * Finish a late-EOI event: @spurious when the event brought no work (so
+ * that Xen throttles an event storm from a hostile peer).
+ */
+void xl_chan_eoi(struct xl_chan *ch, bool spurious);
+
+/*
+ * The data path found the peer broken (the FIFO said BROKEN, or the peer
+ * violates the protocol in some other way): tear the channel down and fall
+ * back to netfront.  Callable from any context; the teardown itself runs
+ * later in process context, and calls xl_dp_chan_down() first.
+ */
+void xl_chan_broken(struct xl_chan *ch, const char *why);
+
+/* ---- provided by the data path ---- */
+
+/*
+ * The channel's FIFOs are initialised and mapped: attach the data path
+ * (NAPI and so on).  Process context.  On error the control plane tears
+ * the channel down.  After it returns 0 the control plane publishes the
+ * channel to the packet path (peer->chan).
+ */
+int xl_dp_chan_up(struct xl_chan *ch);
+
+/*
+ * An event arrived on @ch (hard IRQ context): schedule the receive poll.
+ * The data path calls xl_chan_eoi() once it has handled the event.  Only
+ * called between xl_dp_chan_up() and xl_dp_chan_down(); outside that
+ * window the control plane EOIs events itself.
+ */
+void xl_dp_chan_event(struct xl_chan *ch);
+
+/*
+ * Detach: the control plane has already cleared peer->chan and waited
+ * for an RCU grace period, so no new transmit starts.  Stop NAPI, drop or
+ * hand back queued packets (to netfront: they still reach the peer), and
+ * return when nothing touches the FIFOs any more.  Process context; may
+ * sleep.  Also called when the peer is still fine, e.g. at suspend: then
+ * the control plane drains first.
+ */
+void xl_dp_chan_down(struct xl_chan *ch);
+
+/* Module-wide data path setup (hooks, xenloop0), from module init/exit. */
+int xl_dp_init(void);
+void xl_dp_exit(void);
+
+#endif /* _XENLOOP_CHAN_H */
