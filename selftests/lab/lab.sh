@@ -67,6 +67,23 @@ done
 
 "$HERE/mkimages.sh" "$IMAGES" >/dev/null
 
+# The hypervisor: Debian's, or (LAB_XEN=shadow, or a scenario's
+# "# lab: xen=shadow" header) Debian's rebuilt with shadow paging, which
+# PV live migration needs; LAB_XEN may also name an ELF image.
+xen_img=${LAB_XEN:-}
+if [ -z "$xen_img" ] && [ "$mode" = run ] &&
+   grep -q '^# lab: xen=shadow' "$HERE/scenarios/$scenario.sh"; then
+	xen_img=shadow
+fi
+case $xen_img in
+''|stock) xen_img=$IMAGES/xen ;;
+shadow)
+	"$TOP/scripts/build-xen-shadow.sh" "$TOP/build/lab/xen-shadow" >&2 ||
+		die "cannot build the shadow-paging hypervisor"
+	xen_img=$TOP/build/lab/xen-shadow/xen ;;
+esac
+[ -f "$xen_img" ] || die "no hypervisor image $xen_img"
+
 run=$TOP/build/lab/$scenario-$(date +%Y%m%d-%H%M%S)-$$
 work=$run/.work
 mkdir -p "$run/console" "$work"
@@ -106,7 +123,7 @@ qemu=(qemu-system-x86_64 -machine q35 -accel tcg,thread=multi
       -no-reboot -nic none
       -fsdev "local,id=out,path=$run,security_model=none"
       -device virtio-9p-pci,fsdev=out,mount_tag=labout
-      -kernel "$IMAGES/xen" -append "$xen_args"
+      -kernel "$xen_img" -append "$xen_args"
       -initrd "$IMAGES/vmlinux $dom0_args,$work/dom0.cpio")
 
 if [ "$mode" = shell ]; then
