@@ -75,7 +75,7 @@ cp -r Kbuild module include "$sp/"
 out=$(make -C "$KDIR" M="$sp" C=2 modules 2>&1)
 rc=$?
 warn=$(printf '%s\n' "$out" | grep -E 'warning:|error:')
-if [ $rc -eq 0 ] && [ -z "$warn" ] && printf '%s\n' "$out" | grep -q CHECK; then
+if [ $rc -eq 0 ] && [ -z "$warn" ] && grep -q CHECK <<<"$out"; then
 	result OK "sparse (C=2) on the module against $(basename "$KDIR")"
 else
 	result FAIL "sparse (C=2) on the module against $(basename "$KDIR")" "$out"
