@@ -72,7 +72,9 @@ sp=$TOP/build/sparse
 rm -rf "$sp"
 mkdir -p "$sp"
 cp -r Kbuild module include "$sp/"
-out=$(make -C "$KDIR" M="$sp" C=2 modules 2>&1)
+# Not silent whatever our caller passed down (make -s): the CHECK lines
+# prove that sparse ran.
+out=$(MAKEFLAGS= make -C "$KDIR" M="$sp" C=2 modules 2>&1)
 rc=$?
 warn=$(printf '%s\n' "$out" | grep -E 'warning:|error:')
 if [ $rc -eq 0 ] && [ -z "$warn" ] && grep -q CHECK <<<"$out"; then
