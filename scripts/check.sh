@@ -101,8 +101,36 @@ lab_guests() {
 	sed -n 's/^# lab: guests=\([0-9]*\).*/\1/p' "selftests/lab/scenarios/$1.sh" | head -n1
 }
 
+# lab_run GUESTS SCENARIO: run a lab scenario; if it fails and Xen
+# reports that a guest triple-faulted, run it once more.  Emulated nested
+# SVM (QEMU TCG) occasionally kills a PVH guest with a triple fault, at
+# any time, also during a guest's first boot before anything of ours runs,
+# and sometimes with a vCPU state that is Xen's own (cs e008, rip and cr2
+# in Xen's text), which no guest can produce; it happens more often on a
+# loaded host.  The first attempt's output stays in the log as
+# comments, and its run directory is kept; a real bug that crashes a guest
+# fails the second attempt too.
+lab_run() {
+	local out rc serial
+	out=$(selftests/lab/lab.sh run -g "$1" "$2" 2>&1)
+	rc=$?
+	serial=$(sed -n 's|^#   \(.*/serial\.log\)$|\1|p' <<<"$out" | head -n1)
+	if [ $rc -ne 0 ] && [ -n "$serial" ] &&
+	   grep -qE '^\(XEN\) d[0-9]+v[0-9]+ Triple fault' "$serial"; then
+		sed 's/^/# attempt 1: /' <<<"$out"
+		echo "# lab: a guest triple-faulted in Xen ($(grep -cE 'Triple fault' "$serial") time(s), $serial); running $2 once more"
+		echo "$2" >> "$TOP/build/lab/retried"
+		selftests/lab/lab.sh run -g "$1" "$2"
+		return
+	fi
+	printf '%s\n' "$out"
+	return $rc
+}
+
 echo "TAP version 13"
 t_start=$(date +%s)
+mkdir -p build/lab
+rm -f build/lab/retried
 for s in $sections; do
 	case $s in
 	unit)
@@ -116,7 +144,7 @@ for s in $sections; do
 	lab)
 		for sc in $(lab_scenarios); do
 			g=$(lab_guests "$sc")
-			section "lab/$sc" selftests/lab/lab.sh run -g "${g:-2}" "$sc"
+			section "lab/$sc" lab_run "${g:-2}" "$sc"
 		done ;;
 	*)
 		total=$((total + 1)); failed=$((failed + 1))
@@ -124,6 +152,9 @@ for s in $sections; do
 	esac
 done
 echo "1..$total"
+if [ -s build/lab/retried ]; then
+	echo "# lab: re-run after a guest triple fault: $(tr '\n' ' ' < build/lab/retried)"
+fi
 echo "# make check: $(( $(date +%s) - t_start )) s"
 if [ $skipped -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
