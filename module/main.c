@@ -13,6 +13,7 @@
 #include <xenloop/version.h>
 
 #include "advert.h"
+#include "chan.h"
 
 static const char *guest_type(void)
 {
@@ -38,9 +39,14 @@ static int __init xl_mod_init(void)
 		return -ENODEV;
 	}
 
-	err = xl_advert_init();
+	err = xl_dp_init();
 	if (err)
 		return err;
+	err = xl_advert_init();
+	if (err) {
+		xl_dp_exit();
+		return err;
+	}
 	pr_info("version %s loaded in a %s guest\n", XENLOOP_VERSION,
 		guest_type());
 	return 0;
@@ -49,6 +55,7 @@ static int __init xl_mod_init(void)
 static void __exit xl_mod_exit(void)
 {
 	xl_advert_exit();
+	xl_dp_exit();
 	pr_info("unloaded\n");
 }
 
