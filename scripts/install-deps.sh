@@ -27,6 +27,7 @@ lab_pkgs=(
 	linux-image-amd64               # the dom0 and guest kernel (6.1)
 	busybox-static cpio xz-utils zstd
 	iperf3 sockperf
+	ethtool iproute2 iptables nftables   # guest image: counters, firewall tests
 )
 bench_pkgs=(
 	gnuplot-nox
