@@ -11,6 +11,16 @@
 #include "chan.h"
 #include "dp.h"
 
+/*
+ * Everything the format offers: whole GSO TCP and UDP super-packets and
+ * checksums left to the receiver (recv.c takes all of them).
+ */
+u32 xl_dp_features(void)
+{
+	return XL_FEAT_GSO_TCPV4 | XL_FEAT_GSO_TCPV6 | XL_FEAT_GSO_UDP_L4 |
+	       XL_FEAT_CSUM_PARTIAL;
+}
+
 int xl_dp_chan_up(struct xl_chan *ch)
 {
 	struct xl_dp_chan *dp;

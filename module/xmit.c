@@ -158,6 +158,15 @@ static void xl_tx_set_broken(struct xl_dp_chan *dp)
 	}
 }
 
+/*
+ * The control plane closed our direction (planned teardown, draining):
+ * no record may follow.  It sets the flag under tx_lock.
+ */
+static bool xl_tx_closed(const struct xl_chan *ch)
+{
+	return le32_to_cpu(READ_ONCE(ch->tx.own->flags)) & XL_CTRL_TX_CLOSED;
+}
+
 /* Under ch->tx_lock: the tx counters have one writer at a time. */
 static bool xl_tx_publish(struct xl_dp_chan *dp)
 {
@@ -182,6 +191,8 @@ static bool xl_tx_drain(struct xl_dp_chan *dp, struct sk_buff_head *done)
 
 	lockdep_assert_held(&ch->tx_lock);
 	dp->tx_waiting = false;
+	if (xl_tx_closed(ch))
+		return false;	/* handed to netfront by xl_xmit_flush() */
 	while ((skb = skb_peek(&dp->backlog))) {
 		err = xl_tx_copy(dp, skb);
 		if (!err) {
@@ -237,7 +248,7 @@ unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb, const u8 *mac)
 
 	__skb_queue_head_init(&done);
 	spin_lock(&ch->tx_lock);
-	if (unlikely(dp->dead || dp->broken)) {
+	if (unlikely(dp->dead || dp->broken || xl_tx_closed(ch))) {
 		spin_unlock(&ch->tx_lock);
 		return NF_ACCEPT;
 	}
