@@ -5,6 +5,7 @@
  *	xlmsg serve [-p PORT]
  *	xlmsg rr (-u | -t) [-p PORT] [-n COUNT] [-s SIZE[,SIZE...]]
  *		 [-w TIMEOUT_MS] HOST
+ *	xlmsg flood [-p PORT] [-s SIZE] [-d SECONDS] HOST
  *
  * serve echoes UDP datagrams and TCP streams on PORT (IPv4 and IPv6).
  * rr sends COUNT messages of each SIZE, each filled with a pattern that
@@ -16,7 +17,9 @@
  * and exits 0 only when every message came back intact.  UDP messages
  * are resent (up to 5 times) when no echo arrives within TIMEOUT_MS; a
  * late or duplicate echo is recognised by its sequence number and
- * skipped.  Statically linked for busybox guests: numeric addresses only.
+ * skipped.  flood sends UDP datagrams of SIZE as fast as the socket
+ * takes them for SECONDS and prints how many it sent (for memory-bound
+ * tests: nothing has to listen).  Statically linked for busybox guests: numeric addresses only.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -290,6 +293,60 @@ usage:
 	return 2;
 }
 
+static int flood(int argc, char **argv)
+{
+	static uint8_t buf[MAX_MSG];
+	unsigned long size = 1400, sent = 0, failed = 0;
+	unsigned int port = 9;
+	double secs = 10, t0;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, c;
+
+	while ((c = getopt(argc, argv, "p:s:d:")) != -1) {
+		switch (c) {
+		case 'p':
+			port = strtoul(optarg, NULL, 10);
+			break;
+		case 's':
+			size = strtoul(optarg, NULL, 10);
+			break;
+		case 'd':
+			secs = atof(optarg);
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (optind != argc - 1 || !size || size > MAX_MSG || secs <= 0)
+		goto usage;
+	if (xl_parse_addr(argv[optind], port, &ss, &sl)) {
+		msg("bad address %s", argv[optind]);
+		return 2;
+	}
+	/* Unconnected: ICMP errors from the closed port are not reported. */
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		msg("socket: %s", strerror(errno));
+		return 1;
+	}
+	fill(buf, size, 0);
+	t0 = now_us();
+	while (now_us() - t0 < secs * 1e6) {
+		if (sendto(fd, buf, size, 0, (struct sockaddr *)&ss, sl) ==
+		    (ssize_t)size)
+			sent++;
+		else
+			failed++;
+	}
+	printf("flood size=%lu sent=%lu failed=%lu pps=%.0f\n", size, sent,
+	       failed, sent / secs);
+	return 0;
+usage:
+	fprintf(stderr, "usage: xlmsg flood [-p PORT] [-s SIZE] [-d SECONDS] HOST\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "serve")) {
@@ -305,9 +362,12 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && !strcmp(argv[1], "rr"))
 		return rr(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "flood"))
+		return flood(argc - 1, argv + 1);
 usage:
 	fprintf(stderr, "usage: xlmsg serve [-p PORT]\n"
 		"       xlmsg rr (-u|-t) [-p PORT] [-n COUNT] [-s SIZE,...] "
-		"[-w TIMEOUT_MS] HOST\n");
+		"[-w TIMEOUT_MS] HOST\n"
+		"       xlmsg flood [-p PORT] [-s SIZE] [-d SECONDS] HOST\n");
 	return 2;
 }
