@@ -19,6 +19,8 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <net/arp.h>
+#include <net/dst.h>
+#include <net/xfrm.h>
 #include <net/ip6_route.h>
 #include <net/ndisc.h>
 #include <net/neighbour.h>
@@ -85,14 +87,20 @@ static unsigned int xl_hook(void *priv, struct sk_buff *skb,
 			    const struct nf_hook_state *state)
 {
 	struct net_device *dev = state->out;
+	struct dst_entry *dst = skb_dst(skb);
+	unsigned int verdict = NF_ACCEPT;
 	struct xl_peer *peer;
 	struct xl_chan *ch;
 	struct neighbour *n;
 	u8 mac[ETH_ALEN];
-	unsigned int verdict = NF_ACCEPT;
 	u8 nud;
 
-	if (!dev || !skb_dst(skb) || skb_dst(skb)->dev != dev ||
+	/*
+	 * An IPsec bundle (dst->xfrm) still has to encrypt this packet, and
+	 * a lightweight tunnel may encapsulate it on output: both happen
+	 * after this hook, so such packets are not ours to take.
+	 */
+	if (!dev || !dst || dst->dev != dev || dst_xfrm(dst) || dst->lwtstate ||
 	    !xl_is_netfront(dev) || skb_network_offset(skb) != 0)
 		return NF_ACCEPT;
 
