@@ -33,6 +33,8 @@
 #define XL_RX_COPYBREAK		3520
 /* Linear head of a large record: room for IP, extension and L4 headers. */
 #define XL_RX_HEAD		256
+/* Largest page the frags of one record are copied into: 64 KiB. */
+#define XL_RX_ORDER		4
 
 static struct sk_buff *xl_rx_copy(struct napi_struct *napi,
 				  const struct xl_fifo_rec *rec)
@@ -48,17 +50,25 @@ static struct sk_buff *xl_rx_copy(struct napi_struct *napi,
 	skb_reserve(skb, ETH_HLEN);
 	skb_put_data(skb, rec->payload, head);
 	for (off = head; off < len; i++) {
-		u32 n = min_t(u32, PAGE_SIZE, len - off);
-		struct page *page;
+		u32 n, order = min_t(u32, get_order(len - off), XL_RX_ORDER);
+		struct page *page = NULL;
 
-		/* 64 KiB - head in pages fits MAX_SKB_FRAGS (>= 17). */
+		/* 64 KiB - head fits MAX_SKB_FRAGS (>= 17) even in pages. */
 		if (unlikely(i >= MAX_SKB_FRAGS))
 			goto drop;
-		page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
-		if (unlikely(!page))
-			goto drop;
+		/* One compound page for the rest if the allocator has one. */
+		if (order)
+			page = alloc_pages(GFP_ATOMIC | __GFP_NOWARN |
+					   __GFP_NORETRY | __GFP_COMP, order);
+		if (!page) {
+			order = 0;
+			page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+			if (unlikely(!page))
+				goto drop;
+		}
+		n = min_t(u32, PAGE_SIZE << order, len - off);
 		memcpy(page_address(page), rec->payload + off, n);
-		skb_add_rx_frag(skb, i, page, 0, n, PAGE_SIZE);
+		skb_add_rx_frag(skb, i, page, 0, n, PAGE_SIZE << order);
 		off += n;
 	}
 	return skb;
