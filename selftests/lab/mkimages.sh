@@ -140,6 +140,7 @@ copy_with_libs "$g" /usr/bin/xenstore
 # rules (nft; legacy iptables, whose extensions are dlopened).
 copy_with_libs "$g" /usr/sbin/ip /usr/sbin/ethtool /usr/sbin/nft \
 	/usr/sbin/xtables-legacy-multi
+mkdir -p "$g/usr/lib/x86_64-linux-gnu"
 cp -r /usr/lib/x86_64-linux-gnu/xtables "$g/usr/lib/x86_64-linux-gnu/"
 for a in iptables ip6tables iptables-save ip6tables-save; do
 	ln -s xtables-legacy-multi "$g/usr/sbin/$a"
