@@ -33,29 +33,35 @@ static void show_peer(struct seq_file *m, struct xl_cpeer *p)
 		seq_printf(m, "  next_action_ms %d\n",
 			   jiffies_to_msecs(p->deadline - jiffies));
 	if (pc) {
-		seq_printf(m, "  attempt %u peer_attempt %u\n", pc->attempt,
-			   pc->peer_attempt);
-		seq_printf(m, "  tx_ring_kib %u rx_ring_kib %u\n",
-			   4u << pc->own.order,
+		seq_printf(m, "  attempt %u\n", pc->attempt);
+		seq_printf(m, "  peer_attempt %u\n", pc->peer_attempt);
+		seq_printf(m, "  tx_ring_kib %u\n", 4u << pc->own.order);
+		seq_printf(m, "  rx_ring_kib %u\n",
 			   pc->pdata.nr ? 4u << pc->peer_order : 0);
-		seq_printf(m, "  grants %u mapped %u\n",
-			   pc->own.nr_granted + pc->own.ctrl_granted,
+		seq_printf(m, "  grants %u\n",
+			   pc->own.nr_granted + pc->own.ctrl_granted);
+		seq_printf(m, "  mapped %u\n",
 			   pc->pctrl.nr_mapped + pc->pdata.nr_mapped);
-		seq_printf(m, "  irq %u evtchn %s events %lld\n", pc->ch.irq,
-			   pc->ch.irq ? "bound" : "none",
+		seq_printf(m, "  irq %u\n", pc->ch.irq);
+		seq_printf(m, "  events %lld\n",
 			   (long long)atomic64_read(&pc->events));
-		seq_printf(m, "  features 0x%08x version %u\n", pc->ch.features,
-			   pc->ch.version);
-		if (pc->dp_on)
-			seq_printf(m, "  fifo tx prod %u cons %u rx cons %u prod %u drops %llu/%llu/%llu/%llu\n",
-				   pc->ch.tx.prod, pc->ch.tx.cons,
-				   pc->ch.rx.cons, pc->ch.rx.prod,
+		seq_printf(m, "  features 0x%08x\n", pc->ch.features);
+		seq_printf(m, "  version %u\n", pc->ch.version);
+		if (pc->dp_on) {
+			seq_printf(m, "  tx_prod %u\n  tx_cons %u\n",
+				   pc->ch.tx.prod, pc->ch.tx.cons);
+			seq_printf(m, "  rx_cons %u\n  rx_prod %u\n",
+				   pc->ch.rx.cons, pc->ch.rx.prod);
+			seq_printf(m, "  rx_drops %llu %llu %llu %llu\n",
 				   pc->ch.rx.drops[0], pc->ch.rx.drops[1],
 				   pc->ch.rx.drops[2], pc->ch.rx.drops[3]);
+		}
 	}
-	seq_printf(m, "  offers %llu connects %llu teardowns %llu broken %llu timeouts %llu setup_errors %llu peer_closes %llu\n",
-		   p->st.offers, p->st.connects, p->st.teardowns, p->st.broken,
-		   p->st.timeouts, p->st.setup_errors, p->st.peer_closes);
+	seq_printf(m, "  offers %llu\n  connects %llu\n  teardowns %llu\n",
+		   p->st.offers, p->st.connects, p->st.teardowns);
+	seq_printf(m, "  broken %llu\n  timeouts %llu\n  setup_errors %llu\n",
+		   p->st.broken, p->st.timeouts, p->st.setup_errors);
+	seq_printf(m, "  peer_closes %llu\n", p->st.peer_closes);
 	if (p->last_err[0])
 		seq_printf(m, "  last_error %s (%u s ago)\n", p->last_err,
 			   jiffies_to_msecs(jiffies - p->last_err_at) / 1000);

@@ -198,8 +198,12 @@ static int read_view(struct xl_view_ent *ents, unsigned int max)
 		if (!err)
 			err = xs_read_u64(t, view, "self-generation",
 					  &xl_cp.self_gen);
-		if (err == -ENOENT) {
-			/* Not (or no longer) participating: no peers. */
+		if (err == -ENOENT || err == -EACCES) {
+			/*
+			 * Not (or no longer) participating: no peers.  Before
+			 * xenloopd creates our view, its parent (n0) makes
+			 * the read fail with EACCES.
+			 */
 			xenbus_transaction_end(t, 1);
 			return 0;
 		}

@@ -467,7 +467,7 @@ chan_irqs() { on "$1" "grep -c xenloop /proc/interrupts" 2>/dev/null; }
 # dmesg of G has no WARNING, BUG, Oops, call trace or leak.
 dmesg_noleak() {
 	local g=$1 desc=$2 bad
-	bad=$(on "$g" dmesg | grep -iE 'WARNING|BUG|Oops|Call Trace|general protection|leak')
+	bad=$(on "$g" dmesg | grep -E "WARNING|BUG|Oops|Call Trace|general protection|[Ll]eak")
 	if [ -z "$bad" ]; then
 		ok "$desc"
 	else

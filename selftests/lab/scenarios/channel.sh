@@ -24,8 +24,8 @@ t=$(wait_until 120 "chan_up g1 g2")
 check "the channel connects in g1 (PV) and g2 (PVH)" "[ '$t' != timeout ]"
 diag "channel setup: connected on both sides $(lab_since $t0) s after g2's modprobe returned (polled)"
 diag "g1's setup_ms $(chan_field g1 $d2 setup_ms), g2's setup_ms $(chan_field g2 $d1 setup_ms) (offer to connected)"
-on g1 cat $XL_DBG/peers $XL_DBG/stats | sed 's/^/# g1: /'
-on g2 cat $XL_DBG/peers $XL_DBG/stats | sed 's/^/# g2: /'
+diag "g1's debugfs:" "$(on g1 cat $XL_DBG/peers $XL_DBG/stats)"
+diag "g2's debugfs:" "$(on g2 cat $XL_DBG/peers $XL_DBG/stats)"
 check "g1 maps g2's control page and data area" \
 	"[ \$(chan_field g1 $d2 mapped) -gt 1 ] && [ \$(chan_field g1 $d2 grants) -gt 1 ]"
 check "g2 maps g1's control page and data area" \
