@@ -117,10 +117,10 @@ static bool xl_tx_meta(const struct xl_chan *ch, struct sk_buff *skb,
 }
 
 /* Copy one skb into the FIFO as a committed (not yet published) record. */
-static int xl_tx_copy(struct xl_dp_chan *dp, struct sk_buff *skb)
+static int xl_tx_copy(struct xl_dp_chan *dp, struct sk_buff *skb,
+		      const struct xl_tx_cb *cb)
 {
 	struct xl_chan *ch = dp->ch;
-	const struct xl_tx_cb *cb = xl_tx_cb(skb);
 	struct xl_fifo_rec rec = {
 		.len = skb->len,
 		.proto = cb->proto,
@@ -194,7 +194,7 @@ static bool xl_tx_drain(struct xl_dp_chan *dp, struct sk_buff_head *done)
 	if (xl_tx_closed(ch))
 		return false;	/* handed to netfront by xl_xmit_flush() */
 	while ((skb = skb_peek(&dp->backlog))) {
-		err = xl_tx_copy(dp, skb);
+		err = xl_tx_copy(dp, skb, xl_tx_cb(skb));
 		if (!err) {
 			__skb_unlink(skb, &dp->backlog);
 			dp->backlog_bytes -= skb->len;
@@ -244,7 +244,6 @@ unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb, const u8 *mac)
 	if (!xl_tx_meta(ch, skb, &cb))
 		return NF_ACCEPT;
 	memcpy(cb.mac, mac, ETH_ALEN);
-	*xl_tx_cb(skb) = cb;
 
 	__skb_queue_head_init(&done);
 	spin_lock(&ch->tx_lock);
@@ -253,7 +252,7 @@ unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb, const u8 *mac)
 		return NF_ACCEPT;
 	}
 	if (likely(skb_queue_empty(&dp->backlog))) {
-		err = xl_tx_copy(dp, skb);
+		err = xl_tx_copy(dp, skb, &cb);
 		if (likely(!err)) {
 			kick = xl_tx_publish(dp);
 			spin_unlock(&ch->tx_lock);
@@ -278,6 +277,11 @@ unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb, const u8 *mac)
 		kfree_skb(skb);
 		return NF_STOLEN;
 	}
+	/*
+	 * Only now is skb->cb ours: a packet we hand back with NF_ACCEPT
+	 * still needs the IP layer's control block.
+	 */
+	*xl_tx_cb(skb) = cb;
 	__skb_queue_tail(&dp->backlog, skb);
 	dp->backlog_bytes += skb->len;
 	xl_stat_add(&dp->tx, XL_STAT_TX_QUEUED, 1);
