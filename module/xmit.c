@@ -116,6 +116,27 @@ static bool xl_tx_meta(const struct xl_chan *ch, struct sk_buff *skb,
 	return true;
 }
 
+/*
+ * Packet sockets on the sending device (tcpdump on eth0) see what
+ * netfront would have sent: the frame with its Ethernet header.  Only
+ * when someone listens.
+ */
+static void xl_tx_tap(struct sk_buff *skb, const u8 *mac)
+{
+	struct net_device *dev = skb->dev;
+
+	if (likely(!dev || !dev_nit_active(dev)))
+		return;
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(dev)) ||
+	    dev_hard_header(skb, dev, ntohs(skb->protocol), mac, NULL,
+			    skb->len) < 0)
+		return;
+	rcu_read_lock();
+	dev_queue_xmit_nit(skb, dev);
+	rcu_read_unlock();
+	__skb_pull(skb, dev->hard_header_len);
+}
+
 /* Copy one skb into the FIFO as a committed (not yet published) record. */
 static int xl_tx_copy(struct xl_dp_chan *dp, struct sk_buff *skb,
 		      const struct xl_tx_cb *cb)
@@ -139,6 +160,7 @@ static int xl_tx_copy(struct xl_dp_chan *dp, struct sk_buff *skb,
 	if (WARN_ON_ONCE(skb_copy_bits(skb, 0, p, skb->len)))
 		return -EMSGSIZE;
 	xl_fifo_commit(&ch->tx, &rec);
+	xl_tx_tap(skb, cb->mac);
 
 	u64_stats_update_begin(&dp->tx.syncp);
 	u64_stats_inc(&dp->tx.v[XL_STAT_TX_PACKETS]);

@@ -6,6 +6,7 @@
  *	xlmsg rr (-u | -t) [-p PORT] [-n COUNT] [-s SIZE[,SIZE...]]
  *		 [-w TIMEOUT_MS] HOST
  *	xlmsg flood [-p PORT] [-s SIZE] [-d SECONDS] HOST
+ *	xlmsg sniff [-d SECONDS] IFNAME
  *
  * serve echoes UDP datagrams and TCP streams on PORT (IPv4 and IPv6).
  * rr sends COUNT messages of each SIZE, each filled with a pattern that
@@ -19,10 +20,15 @@
  * late or duplicate echo is recognised by its sequence number and
  * skipped.  flood sends UDP datagrams of SIZE as fast as the socket
  * takes them for SECONDS and prints how many it sent (for memory-bound
- * tests: nothing has to listen).  Statically linked for busybox guests: numeric addresses only.
+ * tests: nothing has to listen).  sniff counts the IPv4 and IPv6 frames
+ * a packet socket sees on IFNAME, each way, for SECONDS ("sniff in=N
+ * out=M"): what tcpdump would show.  Statically linked for busybox guests: numeric addresses only.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -347,6 +353,58 @@ usage:
 	return 2;
 }
 
+static int sniff(int argc, char **argv)
+{
+	static uint8_t buf[MAX_MSG + 128];
+	unsigned long in = 0, out = 0;
+	double secs = 5, t0;
+	struct sockaddr_ll ll = { .sll_family = AF_PACKET,
+				  .sll_protocol = htons(ETH_P_ALL) };
+	int fd, c;
+
+	while ((c = getopt(argc, argv, "d:")) != -1) {
+		if (c != 'd')
+			goto usage;
+		secs = atof(optarg);
+	}
+	if (optind != argc - 1 || secs <= 0)
+		goto usage;
+	ll.sll_ifindex = if_nametoindex(argv[optind]);
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	if (!ll.sll_ifindex || fd < 0 ||
+	    bind(fd, (struct sockaddr *)&ll, sizeof(ll))) {
+		msg("packet socket on %s: %s", argv[optind], strerror(errno));
+		return 1;
+	}
+	printf("sniffing %s\n", argv[optind]);
+	fflush(stdout);
+	t0 = now_us();
+	while (now_us() - t0 < secs * 1e6) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct sockaddr_ll from;
+		socklen_t fl = sizeof(from);
+		uint16_t proto;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		if (recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
+			     &fl) < 0)
+			continue;
+		proto = ntohs(from.sll_protocol);
+		if (proto != ETH_P_IP && proto != ETH_P_IPV6)
+			continue;
+		if (from.sll_pkttype == PACKET_OUTGOING)
+			out++;
+		else
+			in++;
+	}
+	printf("sniff in=%lu out=%lu\n", in, out);
+	return 0;
+usage:
+	fprintf(stderr, "usage: xlmsg sniff [-d SECONDS] IFNAME\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "serve")) {
@@ -364,10 +422,13 @@ int main(int argc, char **argv)
 		return rr(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "flood"))
 		return flood(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "sniff"))
+		return sniff(argc - 1, argv + 1);
 usage:
 	fprintf(stderr, "usage: xlmsg serve [-p PORT]\n"
 		"       xlmsg rr (-u|-t) [-p PORT] [-n COUNT] [-s SIZE,...] "
 		"[-w TIMEOUT_MS] HOST\n"
-		"       xlmsg flood [-p PORT] [-s SIZE] [-d SECONDS] HOST\n");
+		"       xlmsg flood [-p PORT] [-s SIZE] [-d SECONDS] HOST\n"
+		"       xlmsg sniff [-d SECONDS] IFNAME\n");
 	return 2;
 }

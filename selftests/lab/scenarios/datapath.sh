@@ -97,6 +97,18 @@ for s in 1 56 1472 1473 4000 16000 65000; do
 done
 dp_moved "ICMP" 21
 
+stage "tcpdump sees xenloop's packets on eth0 at both ends" 120
+dp_mark
+on g1 "xlmsg sniff -d 6 eth0 > /tmp/sniff.out 2>&1 &"
+on g2 "xlmsg sniff -d 6 eth0 > /tmp/sniff.out 2>&1 &"
+sleep 1
+on g1 "ping -c 5 -i 0.2 -W 5 $G2" > /dev/null
+sleep 6
+s1=$(on g1 cat /tmp/sniff.out | _lab_field out) s2=$(on g2 cat /tmp/sniff.out | _lab_field in)
+dp_moved "5 pings while sniffing" 5
+check "a packet socket on g1's eth0 saw the requests leave ($s1)" "[ '${s1:-0}' -ge 5 ]"
+check "a packet socket on g2's eth0 saw them arrive ($s2)" "[ '${s2:-0}' -ge 5 ]"
+
 stage "UDP and TCP, 1 B to 64 KiB, IPv4 and IPv6" 600
 SZ="1,2,63,64,65,1000,1400,1472,1473,2000,4095,4096,8192,16384,32768,60000,65000"
 dp_mark
