@@ -85,7 +85,7 @@ diag "(ratio: throughput xenloop/netfront, latencies netfront/xenloop)"
 diag ""
 for g in g1 g2; do
 	diag "$g: ip -s link show xenloop0"
-	on $g ip -s link show xenloop0 2>&1 | sed 's/^/    /' | while read -r l; do diag "$l"; done
+	on $g /usr/sbin/ip -s link show xenloop0 2>&1 | sed 's/^/    /' | while read -r l; do diag "$l"; done
 	diag "$g: ethtool -S xenloop0 (non-zero)"
 	on $g ethtool -S xenloop0 2>&1 | awk 'NR > 1 && $2 != 0' | while read -r l; do diag "    $l"; done
 done
