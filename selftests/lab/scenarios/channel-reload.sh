@@ -19,7 +19,7 @@ xen_active() {
 	xl debug-keys g
 	xl dmesg | awk -v d="d$1" '
 		/grant-table for remote/ { in_d = ($NF == d || $(NF-1) == d) }
-		in_d && /^ *\[/ { n++ }
+		in_d && /\(XEN\) \[0x/ { n++ }
 		END { print n + 0 }'
 }
 
