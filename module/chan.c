@@ -451,6 +451,35 @@ static void chan_drain(struct xl_cpeer *p, struct xl_pchan *pc)
 }
 
 /*
+ * In a planned close the peer unmaps our pages too and then says
+ * "closed"; ending our grants after that frees the pages at once instead
+ * of through the grant table's deferred list (which frees only a few
+ * pages a second).  Bounded: a peer that does not answer only delays the
+ * freeing, never prevents it.
+ */
+static void wait_peer_unmapped(struct xl_cpeer *p, struct xl_pchan *pc)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(xl_drain_timeout_ms);
+	struct xl_hs hs;
+	int err;
+
+	for (;;) {
+		err = hs_read(p, &hs);
+		if (err == -EPROTO || hs.state == XL_HS_CLOSED ||
+		    hs.state == XL_HS_READY ||
+		    hs.state == XL_HS_NONE ||
+		    (!err && hs.attempt != pc->peer_attempt))
+			return;
+		if (time_after(jiffies, end)) {
+			xl_peer_err(p, "the peer did not unmap our pages in %u ms; they are freed when it does",
+				    xl_drain_timeout_ms);
+			return;
+		}
+		msleep(10);
+	}
+}
+
+/*
  * Take the channel down and free everything.  @graceful: the peer is
  * alive and still speaks to us: drain first.  @write: our side of the
  * pair directory still exists: say "closed" there.
@@ -484,9 +513,12 @@ static void chan_teardown(struct xl_cpeer *p, bool graceful, bool write)
 	}
 	xl_unmap_peer(&pc->pdata);
 	xl_unmap_peer(&pc->pctrl);
-	xl_own_free(&pc->own);
+	/* "closed" says: we map nothing of the peer's any more. */
 	if (write)
 		side_write_state(p, XENLOOP_HS_CLOSED);
+	if (graceful && pc->peer_attempt)
+		wait_peer_unmapped(p, pc);
+	xl_own_free(&pc->own);
 	kfree(pc);
 	p->pc = NULL;
 	atomic_dec(&xl_cp.st.pchans);
