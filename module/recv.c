@@ -165,6 +165,13 @@ static bool xl_rx_one(struct xl_dp_chan *dp, const struct xl_fifo_rec *rec)
 		skb->ip_summed = CHECKSUM_PARTIAL;
 		if (skb_checksum_setup(skb, false))
 			goto drop;
+		/*
+		 * Our parse must find the checksum where the sender said it
+		 * is; anything else is a confused or lying peer.
+		 */
+		if (skb_checksum_start_offset(skb) != rec->csum_start ||
+		    skb->csum_offset != rec->csum_offset)
+			goto drop;
 		break;
 	case XL_CSUM_UNNECESSARY:
 		skb->ip_summed = CHECKSUM_UNNECESSARY;

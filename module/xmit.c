@@ -83,7 +83,12 @@ static bool xl_tx_meta(const struct xl_chan *ch, struct sk_buff *skb,
 
 	switch (skb->ip_summed) {
 	case CHECKSUM_PARTIAL:
-		if (skb->csum_not_inet)		/* SCTP's CRC32c */
+		/*
+		 * SCTP's CRC32c, and the inner checksum of a tunnel: the
+		 * receiver locates the checksum to complete from the outer
+		 * headers and would not find this one.
+		 */
+		if (skb->csum_not_inet || skb->encapsulation)
 			return false;
 		if (feat & XL_FEAT_CSUM_PARTIAL) {
 			int start = skb_checksum_start_offset(skb);
