@@ -222,6 +222,29 @@ check "g2's available memory fell by less than 16 MiB under the flood" \
 check_on g1 "the channel still carries verified UDP after the flood" \
 	xlmsg rr -u -n 5 -s 1,1400,65507 $G2
 
+stage "from a network namespace" 300
+# eth0 moves into a namespace of its own in g1: the hooks and the receive
+# side must work there as in the initial namespace.
+IP=/usr/sbin/ip
+check_on g1 "g1's eth0 moves into namespace xl with its addresses" \
+	"$IP netns add xl && $IP link set eth0 netns xl &&
+	 $IP -n xl link set lo up && $IP -n xl addr add $G1/24 dev eth0 &&
+	 $IP -n xl addr add $G1v6/64 dev eth0 nodad && $IP -n xl link set eth0 up"
+check_wait "g2 answers from inside the namespace" 60 \
+	"on g1 $IP netns exec xl ping -c 1 -W 2 $G2"
+on g1 "$IP netns exec xl ping6 -c 1 -W 5 $G2v6" > /dev/null
+dp_mark
+check_on g1 "UDP and TCP, IPv4 and IPv6, from the namespace to g2, verified" \
+	"$IP netns exec xl xlmsg rr -u -n 5 -s 1,1400,65000 $G2 &&
+	 $IP netns exec xl xlmsg rr -t -n 5 -s 1,65536 $G2v6"
+dp_moved "traffic from the namespace" 20
+check_on g1 "eth0 moves back to the initial namespace" \
+	"$IP -n xl link set eth0 netns 1 && $IP netns del xl &&
+	 $IP addr add $G1/24 dev eth0 && $IP addr add $G1v6/64 dev eth0 nodad &&
+	 $IP link set eth0 up"
+check_wait "g2 answers g1 again" 60 "on g1 ping -c 1 -W 2 $G2"
+on g1 "ping6 -c 1 -W 5 $G2v6" > /dev/null
+
 stage "module unload during a TCP transfer" 900
 if stream_start unl g1 g2 7010 -n $((96 * 1024 * 1024)) -r 8000000 &&
    stream_wait_bytes g2 unl 4000000 120; then
