@@ -288,7 +288,8 @@ static int hs_read_once(struct xenbus_transaction t, struct xl_cpeer *p,
 	} else if (!strcmp(buf, XENLOOP_HS_CLOSED)) {
 		hs->state = XL_HS_CLOSED;
 		return -EAGAIN;
-	} else {
+	}
+	if (hs->state == XL_HS_NONE) {
 		xl_peer_err(p, "handshake: unknown state \"%s\"", buf);
 		return -EPROTO;
 	}
@@ -446,7 +447,7 @@ static void chan_drain(struct xl_cpeer *p, struct xl_pchan *pc)
 				    tx_left, rx_left);
 			return;
 		}
-		msleep(10);
+		usleep_range(10000, 20000);
 	}
 }
 
@@ -475,7 +476,7 @@ static void wait_peer_unmapped(struct xl_cpeer *p, struct xl_pchan *pc)
 				    xl_drain_timeout_ms);
 			return;
 		}
-		msleep(10);
+		usleep_range(10000, 20000);
 	}
 }
 
@@ -648,8 +649,10 @@ static int chan_connect(struct xl_cpeer *p, const struct xl_hs *hs)
 	pc->peer_order = hs->order;
 
 	if (!p->lower) {
-		irq = bind_interdomain_evtchn_to_irqhandler_lateeoi(&pc->xdev,
-				hs->port, xl_chan_irq, 0, pc->irq_name, &pc->ch);
+		irq = bind_interdomain_evtchn_to_irqhandler_lateeoi(&pc->xdev, hs->port,
+								    xl_chan_irq, 0,
+								    pc->irq_name,
+								    &pc->ch);
 		if (irq < 0) {
 			xl_peer_err(p, "cannot bind the peer's event channel %u: %d",
 				    hs->port, irq);
@@ -770,8 +773,10 @@ static void step_connected(struct xl_cpeer *p)
 		p->deadline = jiffies + msecs_to_jiffies(XL_REOFFER_MS);
 		return;
 	}
-	if (err == -EAGAIN || (!err && (hs.attempt != pc->peer_attempt ||
-		(hs.state == XL_HS_CONNECTED && hs.peer_attempt != pc->attempt)))) {
+	if (err == -EAGAIN ||
+	    (!err && (hs.attempt != pc->peer_attempt ||
+		      (hs.state == XL_HS_CONNECTED &&
+		       hs.peer_attempt != pc->attempt)))) {
 		/* The peer restarted its side: what we mapped is stale. */
 		p->st.peer_closes++;
 		pr_info("peer d%u: the peer restarted the handshake\n",

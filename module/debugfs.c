@@ -22,7 +22,7 @@ static void show_peer(struct seq_file *m, struct xl_cpeer *p)
 	seq_printf(m, "peer d%u\n", p->pub.domid);
 	seq_printf(m, "  state %s\n", xl_cs_name(p->state));
 	seq_printf(m, "  generation %llu\n", p->generation);
-	seq_printf(m, "  macs");
+	seq_puts(m, "  macs");
 	for (i = 0; i < p->pub.n_macs; i++)
 		seq_printf(m, " %pM", p->pub.macs[i]);
 	seq_puts(m, "\n");
