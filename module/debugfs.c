@@ -45,6 +45,8 @@ static void show_peer(struct seq_file *m, struct xl_cpeer *p)
 		seq_printf(m, "  irq %u\n", pc->ch.irq);
 		seq_printf(m, "  events %lld\n",
 			   (long long)atomic64_read(&pc->events));
+		seq_printf(m, "  early_events %lld\n",
+			   (long long)atomic64_read(&pc->early_events));
 		/* Read through our mapping: shows the peer's page is there. */
 		if (pc->pctrl.addr) {
 			const struct xl_ctrl_page *pcp = pc->pctrl.addr;
