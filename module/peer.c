@@ -98,7 +98,7 @@ void xl_cp_kick(unsigned long delay)
  * -EINVAL if it is longer or holds a NUL.
  */
 int xl_xs_read_str(struct xenbus_transaction t, const char *dir,
-		       const char *node, char *buf, size_t len)
+		   const char *node, char *buf, size_t len)
 {
 	unsigned int n;
 	char *v = xenbus_read(t, dir, node, &n);
