@@ -122,10 +122,13 @@ static irqreturn_t xl_chan_irq(int irq, void *dev_id)
 		return IRQ_HANDLED;
 	}
 	/*
-	 * Not up (yet, or any more): nothing to do.  Records published
-	 * before the data path attached are found by its first poll.
+	 * Not up (yet, or any more): nothing to do, so the event is
+	 * spurious, which lets Xen throttle a peer that storms us.  Records
+	 * published before the data path attached are found by its first
+	 * poll.
 	 */
-	xen_irq_lateeoi(irq, 0);
+	atomic64_inc(&pc->early_events);
+	xen_irq_lateeoi(irq, XEN_EOI_FLAG_SPURIOUS);
 	return IRQ_HANDLED;
 }
 
@@ -213,22 +216,13 @@ static int side_write_offer(struct xl_cpeer *p, struct xl_pchan *pc)
 	return -EAGAIN;
 }
 
-/* Read a peer value of at most @len - 1 bytes, NUL-free. */
+/* Read a peer value of at most @len - 1 bytes, NUL-free; -EPROTO if not. */
 static int hs_str(struct xenbus_transaction t, struct xl_cpeer *p,
 		  const char *node, char *buf, size_t len)
 {
-	unsigned int n;
-	char *v = xenbus_read(t, p->peer_side, node, &n);
+	int err = xl_xs_read_str(t, p->peer_side, node, buf, len);
 
-	if (IS_ERR(v))
-		return PTR_ERR(v);
-	if (n >= len || strnlen(v, n + 1) != n) {
-		kfree(v);
-		return -EPROTO;
-	}
-	memcpy(buf, v, n + 1);
-	kfree(v);
-	return 0;
+	return err == -EINVAL ? -EPROTO : err;
 }
 
 /* Decimal without sign, leading zero or whitespace: what we write. */

@@ -73,6 +73,7 @@ struct xl_pchan {
 	unsigned int peer_order;
 	char irq_name[24];
 	atomic64_t events;
+	atomic64_t early_events;	/* before the data path was up */
 };
 
 struct xl_mac_node {
@@ -84,7 +85,7 @@ struct xl_mac_node {
 /* Per-peer counters, shown in debugfs. */
 struct xl_peer_stats {
 	u64 offers, connects, teardowns, broken, timeouts, setup_errors;
-	u64 peer_closes, events_early;
+	u64 peer_closes;
 };
 
 /*
@@ -169,6 +170,8 @@ void xl_peer_exit(void);
 void xl_peer_sync(void);
 void xl_peer_remove_all(void);
 void xl_cp_kick(unsigned long delay);
+int xl_xs_read_str(struct xenbus_transaction t, const char *dir,
+		   const char *node, char *buf, size_t len);
 const char *xl_cs_name(enum xl_cs s);
 
 /* chan.c APIs: */

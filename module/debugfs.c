@@ -45,6 +45,15 @@ static void show_peer(struct seq_file *m, struct xl_cpeer *p)
 		seq_printf(m, "  irq %u\n", pc->ch.irq);
 		seq_printf(m, "  events %lld\n",
 			   (long long)atomic64_read(&pc->events));
+		seq_printf(m, "  early_events %lld\n",
+			   (long long)atomic64_read(&pc->early_events));
+		/* Read through our mapping: shows the peer's page is there. */
+		if (pc->pctrl.addr) {
+			const struct xl_ctrl_page *pcp = pc->pctrl.addr;
+
+			seq_printf(m, "  peer_ctrl_magic 0x%08x\n",
+				   le32_to_cpu(READ_ONCE(pcp->magic)));
+		}
 		seq_printf(m, "  features 0x%08x\n", pc->ch.features);
 		seq_printf(m, "  version %u\n", pc->ch.version);
 		if (pc->dp_on) {

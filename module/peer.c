@@ -93,9 +93,12 @@ void xl_cp_kick(unsigned long delay)
 		mod_delayed_work(xl_cp.wq, &xl_cp.work, delay);
 }
 
-/* Read @dir/@node as a string of at most @len - 1 bytes. */
-static int xs_read_str(struct xenbus_transaction t, const char *dir,
-		       const char *node, char *buf, size_t len)
+/*
+ * Read @dir/@node as a string of at most @len - 1 bytes without NUL;
+ * -EINVAL if it is longer or holds a NUL.
+ */
+int xl_xs_read_str(struct xenbus_transaction t, const char *dir,
+		   const char *node, char *buf, size_t len)
 {
 	unsigned int n;
 	char *v = xenbus_read(t, dir, node, &n);
@@ -115,7 +118,7 @@ static int xs_read_u64(struct xenbus_transaction t, const char *dir,
 		       const char *node, u64 *val)
 {
 	char buf[24];
-	int err = xs_read_str(t, dir, node, buf, sizeof(buf));
+	int err = xl_xs_read_str(t, dir, node, buf, sizeof(buf));
 
 	return err ?: kstrtou64(buf, 10, val);
 }
@@ -149,7 +152,7 @@ static int read_ent(struct xenbus_transaction t, const char *peers,
 	    e->domid == xl_cp.self)
 		return -EINVAL;
 	snprintf(dir, sizeof(dir), "%s/%s", peers, name);
-	err = xs_read_str(t, dir, "macs", buf, sizeof(buf));
+	err = xl_xs_read_str(t, dir, "macs", buf, sizeof(buf));
 	if (!err)
 		err = parse_macs(buf, e);
 	if (!err)
@@ -158,13 +161,13 @@ static int read_ent(struct xenbus_transaction t, const char *peers,
 		err = -EINVAL;
 	e->version = v;
 	if (!err)
-		err = xs_read_str(t, dir, "features", buf, sizeof(buf));
+		err = xl_xs_read_str(t, dir, "features", buf, sizeof(buf));
 	if (!err)
 		err = kstrtou32(buf, 16, &e->features);
 	if (!err)
 		err = xs_read_u64(t, dir, "generation", &e->generation);
 	if (!err)
-		err = xs_read_str(t, dir, "pair", e->pair, sizeof(e->pair));
+		err = xl_xs_read_str(t, dir, "pair", e->pair, sizeof(e->pair));
 	if (!err) {
 		/* dom0 is trusted, but a wrong path would be our bug. */
 		snprintf(buf, sizeof(buf), "%s/%u-%u", XENLOOP_PAIRS_DIR,
@@ -370,7 +373,7 @@ static void self_refresh(void)
 	u16 id;
 	int err;
 
-	err = xs_read_str(XBT_NIL, "domid", "", buf, sizeof(buf));
+	err = xl_xs_read_str(XBT_NIL, "domid", "", buf, sizeof(buf));
 	if (!err)
 		err = kstrtou16(buf, 10, &id);
 	if (err) {

@@ -40,7 +40,6 @@ static const struct dev_pm_ops xl_pm_ops = {
 	.freeze = xl_pm_freeze,
 	.thaw = xl_pm_thaw,
 	.restore = xl_pm_restore,
-	.poweroff = xl_pm_freeze,
 };
 
 static int xl_pm_probe(struct platform_device *pdev)

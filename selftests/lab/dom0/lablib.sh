@@ -215,15 +215,18 @@ on() {
 	xlagent run -w 10 -t "$t" "$(guest_ctl "$g")" "$@"
 }
 
-dmesg_clean() {
+# _dmesg_check GUEST DESC EXTRA: no WARNING, BUG, Oops, call trace,
+# general protection fault, nor a match of the regex EXTRA in the log.
+_dmesg_check() {
 	local g=$1 desc=$2 bad
-	bad=$(on "$g" dmesg | grep -E 'WARNING|BUG|Oops|Call Trace|general protection')
+	bad=$(on "$g" dmesg | grep -E "WARNING|BUG|Oops|Call Trace|general protection$3")
 	if [ -z "$bad" ]; then
 		ok "$desc"
 	else
 		fail "$desc" "$bad"
 	fi
 }
+dmesg_clean() { _dmesg_check "$1" "$2" ""; }
 
 # ---- begin and end ---------------------------------------------------------
 
@@ -465,12 +468,4 @@ chan_stat() { on "$1" "awk '\$1 == \"$2\" { print \$2 }' $XL_DBG/stats" 2>/dev/n
 # Event-channel IRQs the module has bound in G.
 chan_irqs() { on "$1" "grep -c xenloop /proc/interrupts" 2>/dev/null; }
 # dmesg of G has no WARNING, BUG, Oops, call trace or leak.
-dmesg_noleak() {
-	local g=$1 desc=$2 bad
-	bad=$(on "$g" dmesg | grep -E "WARNING|BUG|Oops|Call Trace|general protection|[Ll]eak")
-	if [ -z "$bad" ]; then
-		ok "$desc"
-	else
-		fail "$desc" "$bad"
-	fi
-}
+dmesg_noleak() { _dmesg_check "$1" "$2" "|[Ll]eak"; }

@@ -30,6 +30,11 @@ check "g1 maps g2's control page and data area" \
 	"[ \$(chan_field g1 $d2 mapped) -gt 1 ] && [ \$(chan_field g1 $d2 grants) -gt 1 ]"
 check "g2 maps g1's control page and data area" \
 	"[ \$(chan_field g2 $d1 mapped) -gt 1 ] && [ \$(chan_field g2 $d1 grants) -gt 1 ]"
+check "each side reads the peer's control page through its mapping (magic XLCP)" \
+	"[ \$(chan_field g1 $d2 peer_ctrl_magic) = 0x50434c58 ] &&
+	 [ \$(chan_field g2 $d1 peer_ctrl_magic) = 0x50434c58 ]"
+check "each side received the peer's notification over the event channel" \
+	"[ \$(chan_field g1 $d2 events) -ge 1 ] && [ \$(chan_field g2 $d1 events) -ge 1 ]"
 check "one xenloop event channel in each guest" \
 	"[ \$(chan_irqs g1) = 1 ] && [ \$(chan_irqs g2) = 1 ]"
 
