@@ -31,6 +31,8 @@ struct xl_dp_chan;	/* the data path's per-channel state (opaque here) */
 struct xl_chan {
 	domid_t peer_domid;
 	unsigned int irq;		/* event channel, bound with late EOI */
+	u32 features;			/* negotiated XL_FEAT_* (both FIFOs) */
+	unsigned int version;		/* negotiated channel format version */
 
 	/* ---- data path ---- */
 	spinlock_t tx_lock;		/* serialises producers on @tx */
@@ -107,6 +109,13 @@ void xl_dp_chan_event(struct xl_chan *ch);
  * the control plane drains first.
  */
 void xl_dp_chan_down(struct xl_chan *ch);
+
+/*
+ * XL_FEAT_* the data path can both send and receive; the control plane
+ * offers them and the channel uses what both sides offered (ch->features,
+ * also in ch->tx.features and ch->rx.features).  Any context.
+ */
+u32 xl_dp_features(void);
 
 /* Module-wide data path setup (hooks, xenloop0), from module init/exit. */
 int xl_dp_init(void);

@@ -2,9 +2,12 @@
 /*
  * xenloop: shared-memory networking between co-resident Xen guests.
  *
- * Module init and exit.  The data path and the channels are added by later
- * work; for now the module establishes where it may run and advertises the
- * guest to dom0's xenloopd (advert.c).
+ * Module init and exit.  Order of init: the data path (so that channels
+ * have somewhere to go), the control plane (peer table and channels,
+ * following dom0's view), suspend hooks, debugfs, and last the
+ * advertisement that makes dom0 publish us.  Exit closes every channel
+ * with a drain while the peers can still see us, then withdraws the
+ * advertisement, and checks that nothing is left granted, mapped or bound.
  */
 #include <linux/module.h>
 #include <linux/init.h>
@@ -13,6 +16,7 @@
 #include <xenloop/version.h>
 
 #include "advert.h"
+#include "cp.h"
 
 static const char *guest_type(void)
 {
@@ -38,17 +42,49 @@ static int __init xl_mod_init(void)
 		return -ENODEV;
 	}
 
-	err = xl_advert_init();
+	err = xl_dp_init();
 	if (err)
 		return err;
+	err = xl_peer_init();
+	if (err)
+		goto err_dp;
+	err = xl_pm_init();
+	if (err)
+		goto err_peer;
+	xl_debugfs_init();
+	err = xl_advert_init();
+	if (err)
+		goto err_pm;
 	pr_info("version %s loaded in a %s guest\n", XENLOOP_VERSION,
 		guest_type());
 	return 0;
+
+err_pm:
+	xl_debugfs_exit();
+	xl_pm_exit();
+err_peer:
+	xl_peer_exit();
+err_dp:
+	xl_dp_exit();
+	return err;
 }
 
 static void __exit xl_mod_exit(void)
 {
+	int g, m, e, c;
+
+	xl_pm_exit();
+	xl_debugfs_exit();
+	xl_peer_exit();
 	xl_advert_exit();
+	xl_dp_exit();
+	g = atomic_read(&xl_cp.st.grants);
+	m = atomic_read(&xl_cp.st.maps);
+	e = atomic_read(&xl_cp.st.evtchns);
+	c = atomic_read(&xl_cp.st.pchans);
+	if (g || m || e || c)
+		pr_err("leak at unload: %d grants, %d mapped pages, %d event channels, %d channels\n",
+		       g, m, e, c);
 	pr_info("unloaded\n");
 }
 

@@ -27,6 +27,7 @@ lab_pkgs=(
 	linux-image-amd64               # the dom0 and guest kernel (6.1)
 	busybox-static cpio xz-utils zstd
 	iperf3 sockperf
+	ethtool iproute2 iptables nftables   # guest image: counters, firewall tests
 	flex bison python3              # Xen rebuilt with shadow paging (PV migration)
 )
 bench_pkgs=(

@@ -28,6 +28,30 @@
 #define XENLOOP_PAIRS_DIR		XENLOOP_DOM0_ROOT "/pairs"
 #define XENLOOP_NEXT_GENERATION		XENLOOP_DOM0_ROOT "/next-generation"
 
+/*
+ * Channel handshake (Documentation/control-plane.md, section 5): nodes
+ * each guest writes in its side of the pair directory, pairs/lo-hi/<own>.
+ */
+#define XENLOOP_HS_STATE		"state"		/* see below */
+#define XENLOOP_HS_GENERATION		"generation"	/* own self-generation */
+#define XENLOOP_HS_ATTEMPT		"attempt"	/* decimal u32, never 0 */
+#define XENLOOP_HS_VERSION		"version"	/* channel format version */
+#define XENLOOP_HS_FEATURES		"features"	/* 0x%08x, XL_FEAT_* */
+#define XENLOOP_HS_RING_ORDER		"ring-order"	/* data area 2^order pages */
+#define XENLOOP_HS_CTRL_REF		"ctrl-ref"	/* control page grant */
+#define XENLOOP_HS_DIR_REFS		"dir-refs"	/* grant directory pages */
+#define XENLOOP_HS_EVTCHN		"event-channel"	/* lower domid only */
+#define XENLOOP_HS_PEER_ATTEMPT		"peer-attempt"	/* attempt mapped */
+
+#define XENLOOP_HS_READY		"ready"
+#define XENLOOP_HS_CONNECTED		"connected"
+#define XENLOOP_HS_CLOSING		"closing"
+#define XENLOOP_HS_CLOSED		"closed"
+
+/* Grant references per directory page (little-endian u32 each). */
+#define XENLOOP_REFS_PER_DIR		1024
+#define XENLOOP_DIR_PAGES_MAX		16	/* 2^14 data pages */
+
 /* Toolstack-written group key, relative to /local/domain/<domid>. */
 #define XENLOOP_GROUP_KEY		"xenloop-group"
 

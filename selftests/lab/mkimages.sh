@@ -22,7 +22,8 @@ dom0_mods="xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-netback
 	   bridge 9p 9pnet_virtio virtio_pci virtio_console"
 guest_mods="xen-netfront xen-evtchn xen-gntdev xen-gntalloc xenfs
 	    nf_conntrack nf_nat iptable_filter iptable_nat ip6table_filter
-	    xt_conntrack xt_MASQUERADE nft_chain_nat nf_tables"
+	    xt_conntrack xt_MASQUERADE nft_chain_nat nf_tables
+	    nft_nat xt_nat xt_tcpudp ip6table_nat"
 dom0_bins="$XENBIN/xl $XENBIN/xenstored $XENBIN/xenconsoled
 	   $XENBIN/xen-init-dom0 $XENBIN/libxl-save-helper /usr/bin/xenstore"
 
@@ -135,6 +136,15 @@ copy_modules "$g" $guest_mods
 # The xenstore client (over /dev/xen/xenbus) lets scenarios act as a guest
 # that writes whatever it likes into XenStore, rogue values included.
 copy_with_libs "$g" /usr/bin/xenstore
+# Data path tests: counters (iproute2's ip -s, ethtool -S) and firewall
+# rules (nft; legacy iptables, whose extensions are dlopened).
+copy_with_libs "$g" /usr/sbin/ip /usr/sbin/ethtool /usr/sbin/nft \
+	/usr/sbin/xtables-legacy-multi
+mkdir -p "$g/usr/lib/x86_64-linux-gnu"
+cp -r /usr/lib/x86_64-linux-gnu/xtables "$g/usr/lib/x86_64-linux-gnu/"
+for a in iptables ip6tables iptables-save ip6tables-save; do
+	ln -s xtables-legacy-multi "$g/usr/sbin/$a"
+done
 ldconfig -r "$g"
 for a in read write exists ls list rm chmod watch; do
 	ln -s /usr/bin/xenstore "$g/usr/bin/xenstore-$a"

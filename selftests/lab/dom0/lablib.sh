@@ -215,15 +215,18 @@ on() {
 	xlagent run -w 10 -t "$t" "$(guest_ctl "$g")" "$@"
 }
 
-dmesg_clean() {
+# _dmesg_check GUEST DESC EXTRA: no WARNING, BUG, Oops, call trace,
+# general protection fault, nor a match of the regex EXTRA in the log.
+_dmesg_check() {
 	local g=$1 desc=$2 bad
-	bad=$(on "$g" dmesg | grep -E 'WARNING|BUG|Oops|Call Trace|general protection')
+	bad=$(on "$g" dmesg | grep -E "WARNING|BUG|Oops|Call Trace|general protection$3")
 	if [ -z "$bad" ]; then
 		ok "$desc"
 	else
 		fail "$desc" "$bad"
 	fi
 }
+dmesg_clean() { _dmesg_check "$1" "$2" ""; }
 
 # ---- begin and end ---------------------------------------------------------
 
@@ -442,3 +445,27 @@ xl_latency() {
 		fail "$what published within 1 s" "took $dl s"
 	fi
 }
+
+# ---- channels (issue 5) -----------------------------------------------------
+# The module's per-peer state in guest G's debugfs (Documentation/
+# control-plane.md, 5.7).
+
+XL_DBG=/sys/kernel/debug/xenloop
+
+# chan_field G D FIELD: FIELD's first value in G's block for peer domid D.
+chan_field() {
+	on "$1" "awk -v d='peer d$2' -v f='$3' '\$0 == d { p = 1; next }
+		/^peer / { p = 0 } p && \$1 == f { print \$2; exit }' $XL_DBG/peers" 2>/dev/null
+}
+chan_state() { chan_field "$1" "$2" state; }
+# Both guests have a connected channel with each other.
+chan_up() {
+	[ "$(chan_state "$1" "$(guest_domid "$2")")" = connected ] &&
+		[ "$(chan_state "$2" "$(guest_domid "$1")")" = connected ]
+}
+# chan_stat G NAME: a module-wide counter from G's debugfs stats.
+chan_stat() { on "$1" "awk '\$1 == \"$2\" { print \$2 }' $XL_DBG/stats" 2>/dev/null; }
+# Event-channel IRQs the module has bound in G.
+chan_irqs() { on "$1" "grep -c xenloop /proc/interrupts" 2>/dev/null; }
+# dmesg of G has no WARNING, BUG, Oops, call trace or leak.
+dmesg_noleak() { _dmesg_check "$1" "$2" "|[Ll]eak"; }

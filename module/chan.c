@@ -1,0 +1,872 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The channel state machine of one peer and its handshake through the
+ * pair directory that xenloopd created (Documentation/control-plane.md,
+ * section 5).  Everything here runs in the control-plane work item under
+ * xl_cp.lock, except the event-channel handler and the three calls the
+ * data path makes (xl_chan_notify, xl_chan_eoi, xl_chan_broken).
+ *
+ *   IDLE --offer--> OFFERED --peer offer valid, mapped, bound--> CONNECTED
+ *     ^                | timeout / bad offer                      | peer
+ *     |                v                                          | closes,
+ *     +-- backoff -- BROKEN <------ violation / data path broken -+ restarts
+ *
+ * Every value the peer writes in its side is read once, length-capped,
+ * parsed strictly and validated before use; a bad value breaks only this
+ * channel (BROKEN: torn down, retried with exponential backoff, logged
+ * rate-limited).  Traffic keeps flowing through netfront meanwhile.
+ */
+#include <linux/ctype.h>
+#include <linux/delay.h>
+#include <linux/interrupt.h>
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <xen/events.h>
+#include <xen/xen.h>
+#include <xen/xenbus.h>
+
+#include <xenloop/protocol.h>
+
+#include "cp.h"
+
+unsigned int xl_ring_order = XL_RING_ORDER_DEFAULT;
+module_param_named(ring_order, xl_ring_order, uint, 0444);
+MODULE_PARM_DESC(ring_order, "Our data area: 2^ring_order pages per peer (default 10, 4 MiB)");
+
+unsigned int xl_max_peer_order = 12;
+module_param_named(max_peer_ring_order, xl_max_peer_order, uint, 0644);
+MODULE_PARM_DESC(max_peer_ring_order, "Largest peer data area we map: 2^order pages (default 12, 16 MiB)");
+
+unsigned int xl_setup_timeout_ms = 30000;
+module_param_named(setup_timeout_ms, xl_setup_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(setup_timeout_ms, "Wait for the peer's offer before retrying (default 30000)");
+
+unsigned int xl_drain_timeout_ms = 2000;
+module_param_named(drain_timeout_ms, xl_drain_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(drain_timeout_ms, "Wait for both FIFOs to drain at a planned close (default 2000)");
+
+unsigned int xl_backoff_max_ms = 60000;
+module_param_named(backoff_max_ms, xl_backoff_max_ms, uint, 0644);
+MODULE_PARM_DESC(backoff_max_ms, "Longest retry delay after a failure (default 60000)");
+
+#define XL_BACKOFF_MIN_MS	500
+#define XL_STABLE_MS		30000	/* connected this long: backoff resets */
+#define XL_REOFFER_MS		200	/* after a peer's planned close */
+
+/* The peer's side of the handshake, parsed and validated. */
+enum xl_hs_state { XL_HS_NONE, XL_HS_READY, XL_HS_CONNECTED, XL_HS_CLOSING,
+		   XL_HS_CLOSED };
+
+struct xl_hs {
+	enum xl_hs_state state;
+	u64 generation;
+	u32 attempt, peer_attempt;
+	unsigned int version;
+	u32 features;
+	unsigned int order, nr_dir;
+	grant_ref_t ctrl_ref;
+	grant_ref_t dir_refs[XENLOOP_DIR_PAGES_MAX];
+	evtchn_port_t port;
+};
+
+static struct xl_pchan *to_pchan(struct xl_chan *ch)
+{
+	return container_of(ch, struct xl_pchan, ch);
+}
+
+void xl_peer_err(struct xl_cpeer *p, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(p->last_err, sizeof(p->last_err), fmt, args);
+	va_end(args);
+	p->last_err_at = jiffies;
+	if (__ratelimit(&p->rs))
+		pr_warn("peer d%u: %s\n", p->pub.domid, p->last_err);
+}
+
+/* ---- the data path's calls ---- */
+
+void xl_chan_notify(struct xl_chan *ch)
+{
+	notify_remote_via_irq(ch->irq);
+}
+
+void xl_chan_eoi(struct xl_chan *ch, bool spurious)
+{
+	xen_irq_lateeoi(ch->irq, spurious ? XEN_EOI_FLAG_SPURIOUS : 0);
+}
+
+void xl_chan_broken(struct xl_chan *ch, const char *why)
+{
+	struct xl_pchan *pc = to_pchan(ch);
+
+	/* 0 -> 1 claims the message slot, 2 publishes it. */
+	if (atomic_cmpxchg(&pc->broken, 0, 1))
+		return;
+	strscpy(pc->broken_why, why, sizeof(pc->broken_why));
+	smp_wmb();	/* the message before the flag */
+	atomic_set(&pc->broken, 2);
+	xl_cp_kick(0);
+}
+
+static irqreturn_t xl_chan_irq(int irq, void *dev_id)
+{
+	struct xl_pchan *pc = to_pchan(dev_id);
+
+	atomic64_inc(&pc->events);
+	if (READ_ONCE(pc->dp_on)) {
+		xl_dp_chan_event(&pc->ch);
+		return IRQ_HANDLED;
+	}
+	/*
+	 * Not up (yet, or any more): nothing to do, so the event is
+	 * spurious, which lets Xen throttle a peer that storms us.  Records
+	 * published before the data path attached are found by its first
+	 * poll.
+	 */
+	atomic64_inc(&pc->early_events);
+	xen_irq_lateeoi(irq, XEN_EOI_FLAG_SPURIOUS);
+	return IRQ_HANDLED;
+}
+
+/* ---- XenStore ---- */
+
+static void peer_side_changed(struct xenbus_watch *w, const char *path,
+			      const char *token)
+{
+	struct xl_cpeer *p = container_of(w, struct xl_cpeer, watch);
+
+	set_bit(0, &p->dirty);
+	xl_cp_kick(0);
+}
+
+int xl_chan_watch(struct xl_cpeer *p)
+{
+	int err;
+
+	p->watch.node = p->peer_side;
+	p->watch.callback = peer_side_changed;
+	err = register_xenbus_watch(&p->watch);
+	if (!err)
+		p->watch_on = true;
+	return err;
+}
+
+void xl_chan_unwatch(struct xl_cpeer *p)
+{
+	if (p->watch_on)
+		unregister_xenbus_watch(&p->watch);
+	p->watch_on = false;
+}
+
+static int side_write_state(struct xl_cpeer *p, const char *state)
+{
+	return xenbus_write(XBT_NIL, p->own_side, XENLOOP_HS_STATE, state);
+}
+
+/* Publish our offer: everything but "state" first, in one transaction. */
+static int side_write_offer(struct xl_cpeer *p, struct xl_pchan *pc)
+{
+	struct xenbus_transaction t;
+	char refs[XENLOOP_DIR_PAGES_MAX * 11 + 1];
+	unsigned int i, len = 0;
+	int err, tries;
+
+	for (i = 0; i < pc->own.nr_dir; i++)
+		len += scnprintf(refs + len, sizeof(refs) - len, "%s%u",
+				 i ? " " : "", pc->own.refs[pc->own.nr_data + i]);
+	for (tries = 0; tries < 8; tries++) {
+		err = xenbus_transaction_start(&t);
+		if (err)
+			return err;
+		xenbus_rm(t, p->own_side, XENLOOP_HS_PEER_ATTEMPT);
+		err = xenbus_printf(t, p->own_side, XENLOOP_HS_GENERATION,
+				    "%llu", xl_cp.self_gen);
+		err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_ATTEMPT,
+					   "%u", pc->attempt);
+		err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_VERSION,
+					   "%u", XL_PROTO_VERSION);
+		err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_FEATURES,
+					   "0x%08x", xl_dp_features() & XL_FEAT_KNOWN);
+		err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_RING_ORDER,
+					   "%u", pc->own.order);
+		err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_CTRL_REF,
+					   "%u", pc->own.ctrl_ref);
+		err = err ?: xenbus_write(t, p->own_side, XENLOOP_HS_DIR_REFS,
+					  refs);
+		if (p->lower)
+			err = err ?: xenbus_printf(t, p->own_side,
+						   XENLOOP_HS_EVTCHN, "%u",
+						   pc->port);
+		else
+			xenbus_rm(t, p->own_side, XENLOOP_HS_EVTCHN);
+		err = err ?: xenbus_write(t, p->own_side, XENLOOP_HS_STATE,
+					  XENLOOP_HS_READY);
+		if (err) {
+			xenbus_transaction_end(t, 1);
+			return err;
+		}
+		err = xenbus_transaction_end(t, 0);
+		if (err != -EAGAIN)
+			return err;
+	}
+	return -EAGAIN;
+}
+
+/* Read a peer value of at most @len - 1 bytes, NUL-free; -EPROTO if not. */
+static int hs_str(struct xenbus_transaction t, struct xl_cpeer *p,
+		  const char *node, char *buf, size_t len)
+{
+	int err = xl_xs_read_str(t, p->peer_side, node, buf, len);
+
+	return err == -EINVAL ? -EPROTO : err;
+}
+
+/* Decimal without sign, leading zero or whitespace: what we write. */
+static int hs_parse_u32(const char *s, u32 *val)
+{
+	if (!*s || (s[0] == '0' && s[1]) || !isdigit(s[0]) ||
+	    s[strspn(s, "0123456789")])
+		return -EPROTO;
+	return kstrtou32(s, 10, val) ? -EPROTO : 0;
+}
+
+static int hs_u32(struct xenbus_transaction t, struct xl_cpeer *p,
+		  const char *node, u32 *val)
+{
+	char buf[12];
+	int err = hs_str(t, p, node, buf, sizeof(buf));
+
+	if (err == -EPROTO)
+		xl_peer_err(p, "handshake: %s is too long", node);
+	if (err)
+		return err;
+	err = hs_parse_u32(buf, val);
+	if (err)
+		xl_peer_err(p, "handshake: %s is not a number: \"%s\"", node, buf);
+	return err;
+}
+
+/*
+ * Read the peer's side.  0: a valid offer (READY or CONNECTED) in @hs;
+ * -EAGAIN: no usable offer now (@hs->state says why); -EPROTO: the peer
+ * wrote garbage (logged); other errors: XenStore trouble.
+ */
+static int hs_read_once(struct xenbus_transaction t, struct xl_cpeer *p,
+			struct xl_hs *hs)
+{
+	char buf[XENLOOP_DIR_PAGES_MAX * 11 + 1], *s, *tok;
+	u32 v;
+	int err;
+
+	memset(hs, 0, sizeof(*hs));
+	err = hs_str(t, p, XENLOOP_HS_STATE, buf, 12);
+	if (err == -ENOENT)
+		return -EAGAIN;
+	if (err == -EPROTO) {
+		xl_peer_err(p, "handshake: state is too long");
+		return err;
+	}
+	if (err)
+		return err;
+	if (!strcmp(buf, XENLOOP_HS_READY)) {
+		hs->state = XL_HS_READY;
+	} else if (!strcmp(buf, XENLOOP_HS_CONNECTED)) {
+		hs->state = XL_HS_CONNECTED;
+	} else if (!strcmp(buf, XENLOOP_HS_CLOSING)) {
+		hs->state = XL_HS_CLOSING;
+		return -EAGAIN;
+	} else if (!strcmp(buf, XENLOOP_HS_CLOSED)) {
+		hs->state = XL_HS_CLOSED;
+		return -EAGAIN;
+	}
+	if (hs->state == XL_HS_NONE) {
+		xl_peer_err(p, "handshake: unknown state \"%s\"", buf);
+		return -EPROTO;
+	}
+
+	/* An offer from an earlier incarnation of the peer is stale. */
+	err = hs_str(t, p, XENLOOP_HS_GENERATION, buf, 24);
+	if (err)
+		goto bad_node;
+	if (kstrtou64(buf, 10, &hs->generation) || hs->generation != p->generation) {
+		hs->state = XL_HS_NONE;
+		return -EAGAIN;
+	}
+	err = hs_u32(t, p, XENLOOP_HS_ATTEMPT, &hs->attempt);
+	if (err)
+		return err == -ENOENT ? -EPROTO : err;
+	if (!hs->attempt) {
+		xl_peer_err(p, "handshake: attempt 0");
+		return -EPROTO;
+	}
+	err = hs_u32(t, p, XENLOOP_HS_VERSION, &v);
+	if (err)
+		return err == -ENOENT ? -EPROTO : err;
+	if (v < 1 || v > XENLOOP_PROTO_VERSION_MAX) {
+		xl_peer_err(p, "handshake: bad version %u", v);
+		return -EPROTO;
+	}
+	hs->version = v;
+	err = hs_str(t, p, XENLOOP_HS_FEATURES, buf, 11);
+	if (err)
+		goto bad_node;
+	if (strncmp(buf, "0x", 2) || strlen(buf) < 3 || kstrtou32(buf + 2, 16, &hs->features)) {
+		xl_peer_err(p, "handshake: bad features \"%s\"", buf);
+		return -EPROTO;
+	}
+	err = hs_u32(t, p, XENLOOP_HS_RING_ORDER, &v);
+	if (err)
+		return err == -ENOENT ? -EPROTO : err;
+	if (v > XL_RING_ORDER_MAX || v > xl_max_peer_order) {
+		xl_peer_err(p, "handshake: ring-order %u above our limit %u", v,
+			    min(xl_max_peer_order, XL_RING_ORDER_MAX));
+		return -EPROTO;
+	}
+	hs->order = v;
+	err = hs_u32(t, p, XENLOOP_HS_CTRL_REF, &hs->ctrl_ref);
+	if (err)
+		return err == -ENOENT ? -EPROTO : err;
+	if (hs->ctrl_ref < GNTTAB_NR_RESERVED_ENTRIES) {
+		xl_peer_err(p, "handshake: reserved ctrl-ref %u", hs->ctrl_ref);
+		return -EPROTO;
+	}
+	err = hs_str(t, p, XENLOOP_HS_DIR_REFS, buf, sizeof(buf));
+	if (err)
+		goto bad_node;
+	s = buf;
+	while ((tok = strsep(&s, " ")) != NULL) {
+		if (hs->nr_dir == XENLOOP_DIR_PAGES_MAX ||
+		    hs_parse_u32(tok, &v) || v < GNTTAB_NR_RESERVED_ENTRIES) {
+			xl_peer_err(p, "handshake: bad dir-refs");
+			return -EPROTO;
+		}
+		hs->dir_refs[hs->nr_dir++] = v;
+	}
+	if (hs->nr_dir != DIV_ROUND_UP(1u << hs->order, XENLOOP_REFS_PER_DIR)) {
+		xl_peer_err(p, "handshake: %u dir-refs for ring-order %u",
+			    hs->nr_dir, hs->order);
+		return -EPROTO;
+	}
+	if (!p->lower) {
+		err = hs_u32(t, p, XENLOOP_HS_EVTCHN, &v);
+		if (err)
+			return err == -ENOENT ? -EPROTO : err;
+		if (!v) {
+			xl_peer_err(p, "handshake: event-channel 0");
+			return -EPROTO;
+		}
+		hs->port = v;
+	}
+	if (hs->state == XL_HS_CONNECTED) {
+		err = hs_u32(t, p, XENLOOP_HS_PEER_ATTEMPT, &hs->peer_attempt);
+		if (err)
+			return err == -ENOENT ? -EPROTO : err;
+	}
+	return 0;
+
+bad_node:
+	if (err == -ENOENT || err == -EPROTO) {
+		xl_peer_err(p, "handshake: a node is missing or too long");
+		return -EPROTO;
+	}
+	return err;
+}
+
+static int hs_read(struct xl_cpeer *p, struct xl_hs *hs)
+{
+	struct xenbus_transaction t;
+	int err, end, tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		err = xenbus_transaction_start(&t);
+		if (err)
+			return err;
+		err = hs_read_once(t, p, hs);
+		end = xenbus_transaction_end(t, 1);
+		if (end != -EAGAIN)
+			return err;
+	}
+	return -EAGAIN;
+}
+
+/* ---- teardown ---- */
+
+static void backoff(struct xl_cpeer *p)
+{
+	if (p->connected_at &&
+	    time_after(jiffies, p->connected_at + msecs_to_jiffies(XL_STABLE_MS)))
+		p->backoff_ms = 0;
+	p->connected_at = 0;
+	p->backoff_ms = p->backoff_ms ?
+		min(p->backoff_ms * 2, max(xl_backoff_max_ms, 1u)) :
+		XL_BACKOFF_MIN_MS;
+	p->deadline = jiffies + msecs_to_jiffies(p->backoff_ms);
+}
+
+/*
+ * A planned close with a live peer: stop producing, tell the peer, and
+ * wait (bounded) until it has consumed what we sent and we have consumed
+ * what it sent and closed.
+ */
+static void chan_drain(struct xl_cpeer *p, struct xl_pchan *pc)
+{
+	struct xl_ctrl_page *own = page_address(pc->own.ctrl_page);
+	const struct xl_ctrl_page *peer = pc->pctrl.addr;
+	unsigned long end = jiffies + msecs_to_jiffies(xl_drain_timeout_ms);
+	u32 tx_left, rx_left, peer_flags;
+
+	spin_lock_bh(&pc->ch.tx_lock);
+	WRITE_ONCE(own->flags, cpu_to_le32(le32_to_cpu(own->flags) |
+					   XL_CTRL_TX_CLOSED));
+	spin_unlock_bh(&pc->ch.tx_lock);
+	virt_mb();	/* TX_CLOSED before the peer hears about it */
+	side_write_state(p, XENLOOP_HS_CLOSING);
+	xl_chan_notify(&pc->ch);
+	for (;;) {
+		spin_lock_bh(&pc->ch.tx_lock);
+		tx_left = xl_fifo_tx_inflight(&pc->ch.tx);
+		spin_unlock_bh(&pc->ch.tx_lock);
+		/* Peer values are only compared, never used to address. */
+		peer_flags = le32_to_cpu(READ_ONCE(peer->flags));
+		rx_left = le32_to_cpu(READ_ONCE(peer->tx_prod)) -
+			  le32_to_cpu(READ_ONCE(own->rx_cons));
+		if (!tx_left && !rx_left && (peer_flags & XL_CTRL_TX_CLOSED))
+			return;
+		if (time_after(jiffies, end)) {
+			xl_peer_err(p, "drain timed out: %u bytes not taken by the peer, %u not read",
+				    tx_left, rx_left);
+			return;
+		}
+		usleep_range(10000, 20000);
+	}
+}
+
+/*
+ * In a planned close the peer unmaps our pages too and then says
+ * "closed"; ending our grants after that frees the pages at once instead
+ * of through the grant table's deferred list (which frees only a few
+ * pages a second).  Bounded: a peer that does not answer only delays the
+ * freeing, never prevents it.
+ */
+static void wait_peer_unmapped(struct xl_cpeer *p, struct xl_pchan *pc)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(xl_drain_timeout_ms);
+	struct xl_hs hs;
+	int err;
+
+	for (;;) {
+		err = hs_read(p, &hs);
+		if (err == -EPROTO || hs.state == XL_HS_CLOSED ||
+		    hs.state == XL_HS_READY ||
+		    hs.state == XL_HS_NONE ||
+		    (!err && hs.attempt != pc->peer_attempt))
+			return;
+		if (time_after(jiffies, end)) {
+			xl_peer_err(p, "the peer did not unmap our pages in %u ms; they are freed when it does",
+				    xl_drain_timeout_ms);
+			return;
+		}
+		usleep_range(10000, 20000);
+	}
+}
+
+/*
+ * Take the channel down and free everything.  @graceful: the peer is
+ * alive and still speaks to us: drain first.  @write: our side of the
+ * pair directory still exists: say "closed" there.
+ */
+static void chan_teardown(struct xl_cpeer *p, bool graceful, bool write)
+{
+	struct xl_pchan *pc = p->pc;
+
+	lockdep_assert_held(&xl_cp.lock);
+	if (!pc)
+		return;
+	if (pc->published) {
+		RCU_INIT_POINTER(p->pub.chan, NULL);
+		synchronize_rcu();	/* no transmit starts on @pc now */
+		pc->published = false;
+	}
+	if (graceful && pc->dp_on)
+		chan_drain(p, pc);
+	if (pc->dp_on) {
+		WRITE_ONCE(pc->dp_on, false);
+		synchronize_irq(pc->ch.irq);
+		xl_dp_chan_down(&pc->ch);
+	}
+	if (pc->ch.irq) {
+		/* Closes the port too. */
+		unbind_from_irqhandler(pc->ch.irq, &pc->ch);
+		atomic_dec(&xl_cp.st.evtchns);
+		pc->ch.irq = 0;
+	} else if (pc->port_alloc) {
+		xl_evtchn_close(pc->port);
+	}
+	xl_unmap_peer(&pc->pdata);
+	xl_unmap_peer(&pc->pctrl);
+	/* "closed" says: we map nothing of the peer's any more. */
+	if (write)
+		side_write_state(p, XENLOOP_HS_CLOSED);
+	if (graceful && pc->peer_attempt)
+		wait_peer_unmapped(p, pc);
+	xl_own_free(&pc->own);
+	kfree(pc);
+	p->pc = NULL;
+	atomic_dec(&xl_cp.st.pchans);
+	p->st.teardowns++;
+}
+
+static void go_broken(struct xl_cpeer *p, bool write)
+{
+	chan_teardown(p, false, write);
+	p->st.broken++;
+	p->state = XL_CS_BROKEN;
+	backoff(p);
+}
+
+/* ---- setup ---- */
+
+static int chan_offer(struct xl_cpeer *p)
+{
+	struct xl_pchan *pc;
+	int err, irq;
+
+	pc = kzalloc(sizeof(*pc), GFP_KERNEL);
+	if (!pc)
+		return -ENOMEM;
+	atomic_inc(&xl_cp.st.pchans);
+	p->pc = pc;
+	pc->peer = p;
+	pc->ch.peer_domid = p->pub.domid;
+	spin_lock_init(&pc->ch.tx_lock);
+	pc->xdev.otherend_id = p->pub.domid;
+	if (!++xl_cp.attempt_seq)
+		++xl_cp.attempt_seq;
+	pc->attempt = xl_cp.attempt_seq;
+	snprintf(pc->irq_name, sizeof(pc->irq_name), "xenloop-d%u",
+		 p->pub.domid);
+
+	err = xl_own_alloc(&pc->own, p->pub.domid, xl_ring_order,
+			   xl_dp_features() & XL_FEAT_KNOWN);
+	if (err) {
+		xl_peer_err(p, "cannot allocate and grant %u pages: %d",
+			    (1u << xl_ring_order) + 1, err);
+		goto err;
+	}
+	if (p->lower) {
+		err = xl_evtchn_alloc(p->pub.domid, &pc->port);
+		if (err) {
+			xl_peer_err(p, "cannot allocate an event channel: %d", err);
+			goto err;
+		}
+		pc->port_alloc = true;
+		irq = bind_evtchn_to_irqhandler_lateeoi(pc->port, xl_chan_irq, 0,
+							pc->irq_name, &pc->ch);
+		if (irq < 0) {
+			err = irq;
+			xl_peer_err(p, "cannot bind event channel %u: %d",
+				    pc->port, err);
+			goto err;
+		}
+		pc->ch.irq = irq;
+		pc->port_alloc = false;
+	}
+	err = side_write_offer(p, pc);
+	if (err) {
+		xl_peer_err(p, "cannot write our offer in %s: %d", p->own_side, err);
+		goto err;
+	}
+	p->st.offers++;
+	return 0;
+err:
+	chan_teardown(p, false, false);
+	p->st.setup_errors++;
+	return err;
+}
+
+/*
+ * Map the peer's offer and bind the event channel.  -EPROTO: the peer's
+ * fault (references or port that Xen refuses, bad directory contents).
+ */
+static int chan_connect(struct xl_cpeer *p, const struct xl_hs *hs)
+{
+	struct xl_pchan *pc = p->pc;
+	unsigned int i, nr = 1u << hs->order;
+	struct xl_map dir;
+	grant_ref_t *refs;
+	u32 features;
+	int err, irq;
+
+	err = xl_map_peer(&pc->pctrl, p->pub.domid, &hs->ctrl_ref, 1);
+	if (err) {
+		xl_peer_err(p, "cannot map the peer's control page (ref %u): %d",
+			    hs->ctrl_ref, err);
+		return err == -ENOMEM ? err : -EPROTO;
+	}
+	refs = kvcalloc(nr, sizeof(*refs), GFP_KERNEL);
+	if (!refs)
+		return -ENOMEM;
+	err = xl_map_peer(&dir, p->pub.domid, hs->dir_refs, hs->nr_dir);
+	if (err) {
+		xl_peer_err(p, "cannot map the peer's grant directory: %d", err);
+		kvfree(refs);
+		return err == -ENOMEM ? err : -EPROTO;
+	}
+	/* Copy the references once; only the copy is used. */
+	for (i = 0; i < nr; i++) {
+		const __le32 *d = dir.addr;
+
+		refs[i] = le32_to_cpu(READ_ONCE(d[i]));
+		if (refs[i] < GNTTAB_NR_RESERVED_ENTRIES) {
+			xl_peer_err(p, "grant directory: reserved ref %u at %u",
+				    refs[i], i);
+			err = -EPROTO;
+			break;
+		}
+	}
+	xl_unmap_peer(&dir);
+	if (!err) {
+		err = xl_map_peer(&pc->pdata, p->pub.domid, refs, nr);
+		if (err) {
+			xl_peer_err(p, "cannot map the peer's %u data pages: %d",
+				    nr, err);
+			err = err == -ENOMEM ? err : -EPROTO;
+		}
+	}
+	kvfree(refs);
+	if (err)
+		return err;
+	pc->peer_order = hs->order;
+
+	if (!p->lower) {
+		irq = bind_interdomain_evtchn_to_irqhandler_lateeoi(&pc->xdev, hs->port,
+								    xl_chan_irq, 0,
+								    pc->irq_name,
+								    &pc->ch);
+		if (irq < 0) {
+			xl_peer_err(p, "cannot bind the peer's event channel %u: %d",
+				    hs->port, irq);
+			return -EPROTO;
+		}
+		atomic_inc(&xl_cp.st.evtchns);
+		pc->ch.irq = irq;
+	}
+
+	features = xl_dp_features() & hs->features & XL_FEAT_KNOWN;
+	pc->ch.features = features;
+	pc->ch.version = min_t(unsigned int, hs->version, XL_PROTO_VERSION);
+	err = xl_fifo_tx_init(&pc->ch.tx, pc->own.data,
+			      XL_PAGE_SIZE << pc->own.order,
+			      page_address(pc->own.ctrl_page), pc->pctrl.addr,
+			      features);
+	err = err ?: xl_fifo_rx_init(&pc->ch.rx, pc->pdata.addr,
+				     XL_PAGE_SIZE << hs->order,
+				     page_address(pc->own.ctrl_page),
+				     pc->pctrl.addr, features);
+	if (err) {
+		xl_peer_err(p, "FIFO setup failed: %d", err);
+		return err;
+	}
+	err = xl_dp_chan_up(&pc->ch);
+	if (err) {
+		xl_peer_err(p, "data path refused the channel: %d", err);
+		return err;
+	}
+	WRITE_ONCE(pc->dp_on, true);
+	pc->peer_attempt = hs->attempt;
+	rcu_assign_pointer(p->pub.chan, &pc->ch);
+	pc->published = true;
+
+	err = xenbus_printf(XBT_NIL, p->own_side, XENLOOP_HS_PEER_ATTEMPT,
+			    "%u", hs->attempt);
+	err = err ?: side_write_state(p, XENLOOP_HS_CONNECTED);
+	if (err) {
+		xl_peer_err(p, "cannot write our state: %d", err);
+		return err;
+	}
+	/* Anything published before the peer bound its end was not heard. */
+	xl_chan_notify(&pc->ch);
+	return 0;
+}
+
+/* ---- the state machine ---- */
+
+static void step_offered(struct xl_cpeer *p)
+{
+	struct xl_hs hs;
+	int err;
+
+	clear_bit(0, &p->dirty);
+	err = hs_read(p, &hs);
+	if (err == -EPROTO) {
+		go_broken(p, true);
+		return;
+	}
+	/* The peer is connected to an attempt of ours that is gone: wait. */
+	if (!err && hs.state == XL_HS_CONNECTED &&
+	    hs.peer_attempt != p->pc->attempt)
+		err = -EAGAIN;
+	if (err) {
+		if (time_after_eq(jiffies, p->deadline)) {
+			p->st.timeouts++;
+			xl_peer_err(p, "no usable offer from the peer in %u ms",
+				    xl_setup_timeout_ms);
+			chan_teardown(p, false, true);
+			p->state = XL_CS_IDLE;
+			backoff(p);
+		}
+		return;
+	}
+	err = chan_connect(p, &hs);
+	if (err) {
+		if (err != -EPROTO)
+			p->st.setup_errors++;
+		go_broken(p, true);
+		return;
+	}
+	p->state = XL_CS_CONNECTED;
+	p->connected_at = jiffies;
+	p->setup_ms = jiffies_to_msecs(jiffies - p->offered_at);
+	p->st.connects++;
+	pr_info("peer d%u: channel connected (%s guest, attempt %u/%u, rings %u/%u KiB, features 0x%x) %u ms after our offer\n",
+		p->pub.domid, xen_pv_domain() ? "PV" : "PVH", p->pc->attempt,
+		hs.attempt, 4u << p->pc->own.order, 4u << hs.order,
+		p->pc->ch.features, p->setup_ms);
+}
+
+static void step_connected(struct xl_cpeer *p)
+{
+	struct xl_pchan *pc = p->pc;
+	struct xl_hs hs;
+	int err;
+
+	if (atomic_read(&pc->broken) == 2) {
+		smp_rmb();	/* the flag before the message */
+		xl_peer_err(p, "data path: %s", pc->broken_why);
+		go_broken(p, true);
+		return;
+	}
+	if (!test_and_clear_bit(0, &p->dirty))
+		return;
+	err = hs_read(p, &hs);
+	if (err == -EPROTO) {
+		go_broken(p, true);
+		return;
+	}
+	if (err && hs.state == XL_HS_CLOSING) {
+		/* A planned close (unload, suspend): drain both ways. */
+		p->st.peer_closes++;
+		pr_info("peer d%u: closing the channel at the peer's request\n",
+			p->pub.domid);
+		chan_teardown(p, true, true);
+		p->state = XL_CS_IDLE;
+		p->deadline = jiffies + msecs_to_jiffies(XL_REOFFER_MS);
+		return;
+	}
+	if (err == -EAGAIN ||
+	    (!err && (hs.attempt != pc->peer_attempt ||
+		      (hs.state == XL_HS_CONNECTED &&
+		       hs.peer_attempt != pc->attempt)))) {
+		/* The peer restarted its side: what we mapped is stale. */
+		p->st.peer_closes++;
+		pr_info("peer d%u: the peer restarted the handshake\n",
+			p->pub.domid);
+		chan_teardown(p, false, true);
+		p->state = XL_CS_IDLE;
+		p->deadline = jiffies;
+		return;
+	}
+	if (err) {
+		/* XenStore trouble: look again soon. */
+		set_bit(0, &p->dirty);
+		p->deadline = jiffies + HZ;
+	}
+}
+
+void xl_chan_step(struct xl_cpeer *p)
+{
+	int err;
+
+	lockdep_assert_held(&xl_cp.lock);
+	switch (p->state) {
+	case XL_CS_IDLE:
+	case XL_CS_BROKEN:
+		if (time_before(jiffies, p->deadline))
+			return;
+		p->offered_at = jiffies;
+		err = chan_offer(p);
+		if (err) {
+			p->state = XL_CS_BROKEN;
+			backoff(p);
+			return;
+		}
+		p->state = XL_CS_OFFERED;
+		p->deadline = jiffies + msecs_to_jiffies(xl_setup_timeout_ms);
+		fallthrough;
+	case XL_CS_OFFERED:
+		step_offered(p);
+		return;
+	case XL_CS_CONNECTED:
+		step_connected(p);
+		return;
+	default:
+		return;
+	}
+}
+
+void xl_chan_peer_init(struct xl_cpeer *p)
+{
+	p->state = XL_CS_IDLE;
+	p->deadline = jiffies;
+	ratelimit_state_init(&p->rs, 60 * HZ, 10);
+	ratelimit_set_flags(&p->rs, RATELIMIT_MSG_ON_RELEASE);
+}
+
+/* Planned close (unload, suspend, a peer replaced in the view). */
+void xl_chan_close(struct xl_cpeer *p, bool graceful)
+{
+	if (p->pc)
+		chan_teardown(p, graceful && p->state == XL_CS_CONNECTED, true);
+	p->state = XL_CS_IDLE;
+}
+
+/* The pair left the view: the peer is gone or may no longer talk to us. */
+void xl_chan_peer_gone(struct xl_cpeer *p)
+{
+	p->gone = true;
+	if (p->pc)
+		chan_teardown(p, false, false);
+	p->state = XL_CS_IDLE;
+}
+
+void xl_cp_suspend(void)
+{
+	struct xl_cpeer *p;
+
+	mutex_lock(&xl_cp.lock);
+	xl_cp.suspended = true;
+	xl_cp.suspends++;
+	list_for_each_entry(p, &xl_cp.peers, list)
+		xl_chan_close(p, true);
+	/* After resume, dom0's views decide again who our peers are. */
+	xl_peer_remove_all();
+	mutex_unlock(&xl_cp.lock);
+	pr_info("suspending: every channel closed\n");
+}
+
+void xl_cp_resume(bool new_domain)
+{
+	mutex_lock(&xl_cp.lock);
+	xl_cp.suspended = false;
+	xl_cp.resumes++;
+	set_bit(XL_CPF_SELF, &xl_cp.flags);
+	set_bit(XL_CPF_VIEW, &xl_cp.flags);
+	mutex_unlock(&xl_cp.lock);
+	pr_info("resumed%s: waiting for dom0's view\n",
+		new_domain ? " as a new domain" : "");
+	xl_cp_kick(0);
+}

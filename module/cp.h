@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Control plane internals: the peer table (peer.c), the per-peer channel
+ * state machine and handshake (chan.c), the shared pages and the event
+ * channel (shmem.c), suspend and resume (pm.c) and debugfs (debugfs.c).
+ * Documentation/control-plane.md, section 5, is the specification.
+ */
+#ifndef _XENLOOP_CP_H
+#define _XENLOOP_CP_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/ratelimit.h>
+#include <linux/workqueue.h>
+#include <xen/grant_table.h>
+#include <xen/xenbus.h>
+
+#include "chan.h"
+
+/* Channel state of one peer (Documentation/control-plane.md, 5.3). */
+enum xl_cs {
+	XL_CS_IDLE = 0,		/* nothing allocated; offer at retry_at */
+	XL_CS_OFFERED,		/* our side published, waiting for the peer */
+	XL_CS_CONNECTED,	/* both directions mapped, event channel bound */
+	XL_CS_BROKEN,		/* torn down after an error; retry with backoff */
+	XL_CS_MAX,
+};
+
+/* Pages we own and grant read-only to the peer. */
+struct xl_own {
+	unsigned int order;		/* data area is 2^order pages */
+	unsigned int nr_data;
+	unsigned int nr_dir;		/* grant directory pages */
+	struct page *ctrl_page;
+	struct page **pages;		/* data pages, then directory pages */
+	grant_ref_t ctrl_ref;
+	grant_ref_t *refs;		/* same order as @pages */
+	unsigned int nr_granted;	/* refs[0..nr_granted) are live */
+	bool ctrl_granted;
+	void *data;			/* vmap of the data pages */
+};
+
+/* Peer pages mapped read-only. */
+struct xl_map {
+	unsigned int nr;
+	struct page **pages;		/* from gnttab_alloc_pages() */
+	grant_handle_t *handles;
+	unsigned int nr_mapped;
+	void *addr;			/* virtually contiguous view */
+};
+
+/* Control-plane state of one channel attempt; owns everything it holds. */
+struct xl_pchan {
+	struct xl_chan ch;		/* what the data path sees */
+	struct xl_cpeer *peer;
+	/*
+	 * The kernel binds interdomain event channels for xenbus devices
+	 * only; this one is never registered, it just carries the remote
+	 * domid and the event-channel counters for the binding.
+	 */
+	struct xenbus_device xdev;
+	struct xl_own own;
+	struct xl_map pctrl;		/* the peer's control page */
+	struct xl_map pdata;		/* the peer's data area */
+	evtchn_port_t port;		/* local port, 0 if none */
+	bool port_alloc;		/* allocated (lower domid), not yet bound */
+	bool dp_on;			/* between xl_dp_chan_up and _down */
+	bool published;			/* peer->pub.chan points here */
+	atomic_t broken;
+	char broken_why[64];
+	u32 attempt;			/* ours, written as "attempt" */
+	u32 peer_attempt;		/* the peer's we connected to */
+	unsigned int peer_order;
+	char irq_name[24];
+	atomic64_t events;
+	atomic64_t early_events;	/* before the data path was up */
+};
+
+struct xl_mac_node {
+	struct hlist_node node;
+	struct xl_cpeer *peer;
+	u8 mac[ETH_ALEN];
+};
+
+/* Per-peer counters, shown in debugfs. */
+struct xl_peer_stats {
+	u64 offers, connects, teardowns, broken, timeouts, setup_errors;
+	u64 peer_closes;
+};
+
+/*
+ * A peer as dom0's view describes it.  @pub is what the data path sees
+ * under RCU; the rest belongs to the control plane (xl_cp.lock).  The
+ * view fields are immutable: a change of MACs, generation or pair makes
+ * a new peer.
+ */
+struct xl_cpeer {
+	struct xl_peer pub;
+	struct hlist_node by_domid;
+	struct xl_mac_node macn[XL_PEER_MAX_MACS];
+	struct list_head list;
+	u64 generation;			/* peer's participation generation */
+	unsigned int version;		/* advertised, from dom0's view */
+	u32 features;
+	char pair[64];			/* pair directory */
+	char own_side[80], peer_side[80];
+	bool lower;			/* we have the lower domid */
+	bool gone;			/* pair directory no longer advertised */
+
+	enum xl_cs state;
+	unsigned long deadline;		/* jiffies: retry or timeout */
+	unsigned int backoff_ms;
+	unsigned long offered_at, connected_at;
+	unsigned int setup_ms;		/* last offer to connected */
+	unsigned long dirty;		/* bit 0: peer side changed */
+	struct xenbus_watch watch;
+	bool watch_on;
+	struct xl_pchan *pc;
+	struct xl_peer_stats st;
+	char last_err[96];
+	unsigned long last_err_at;
+	struct ratelimit_state rs;
+};
+
+/* Module-wide accounting, checked for leaks at unload. */
+struct xl_cp_stats {
+	atomic_t grants;		/* our pages granted to peers */
+	atomic_t maps;			/* peer pages mapped */
+	atomic_t evtchns;		/* event channels allocated or bound */
+	atomic_t pchans;
+	atomic_t peers;
+};
+
+struct xl_cp {
+	struct mutex lock;		/* peer table and channel states */
+	struct list_head peers;
+	unsigned int nr_peers;
+	domid_t self;
+	u64 self_gen;
+	u64 view_gen;
+	bool self_known;
+	bool suspended;
+	bool exiting;
+	char view_path[48];
+	struct xenbus_watch view_watch;
+	bool view_watch_on;
+	unsigned long flags;		/* XL_CPF_* */
+	struct workqueue_struct *wq;
+	struct delayed_work work;
+	u32 attempt_seq;
+	u64 suspends, resumes, view_reads, view_errors;
+	struct xl_cp_stats st;
+};
+
+#define XL_CPF_VIEW	0	/* re-read the view */
+#define XL_CPF_SELF	1	/* re-read our domid (after resume) */
+
+extern struct xl_cp xl_cp;
+
+/* Tunables (module parameters, chan.c). */
+extern unsigned int xl_ring_order;
+extern unsigned int xl_max_peer_order;
+extern unsigned int xl_setup_timeout_ms;
+extern unsigned int xl_drain_timeout_ms;
+extern unsigned int xl_backoff_max_ms;
+
+/* peer.c APIs: */
+int xl_peer_init(void);
+void xl_peer_exit(void);
+void xl_peer_sync(void);
+void xl_peer_remove_all(void);
+void xl_cp_kick(unsigned long delay);
+int xl_xs_read_str(struct xenbus_transaction t, const char *dir,
+		   const char *node, char *buf, size_t len);
+const char *xl_cs_name(enum xl_cs s);
+
+/* chan.c APIs: */
+void xl_chan_peer_init(struct xl_cpeer *p);
+void xl_chan_step(struct xl_cpeer *p);
+void xl_chan_close(struct xl_cpeer *p, bool graceful);
+void xl_chan_peer_gone(struct xl_cpeer *p);
+int xl_chan_watch(struct xl_cpeer *p);
+void xl_chan_unwatch(struct xl_cpeer *p);
+void xl_cp_suspend(void);
+void xl_cp_resume(bool new_domain);
+void xl_peer_err(struct xl_cpeer *p, const char *fmt, ...) __printf(2, 3);
+
+/* shmem.c APIs: */
+int xl_own_alloc(struct xl_own *own, domid_t peer, unsigned int order,
+		 u32 features);
+void xl_own_free(struct xl_own *own);
+int xl_map_peer(struct xl_map *m, domid_t peer, const grant_ref_t *refs,
+		unsigned int nr);
+void xl_unmap_peer(struct xl_map *m);
+int xl_evtchn_alloc(domid_t peer, evtchn_port_t *port);
+void xl_evtchn_close(evtchn_port_t port);
+
+/* pm.c APIs: */
+int xl_pm_init(void);
+void xl_pm_exit(void);
+
+/* debugfs.c APIs: */
+void xl_debugfs_init(void);
+void xl_debugfs_exit(void);
+
+#endif /* _XENLOOP_CP_H */

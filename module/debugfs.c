@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Observability: /sys/kernel/debug/xenloop/
+ *   peers   one block per peer: channel state, generations, ring sizes,
+ *           grants, event channel, counters, last error
+ *   stats   module-wide counters (what is granted, mapped and bound now)
+ * Documentation/control-plane.md, section 5.7, describes every field.
+ */
+#include <linux/debugfs.h>
+#include <linux/jiffies.h>
+#include <linux/seq_file.h>
+
+#include "cp.h"
+
+static struct dentry *xl_dbg_dir;
+
+static void show_peer(struct seq_file *m, struct xl_cpeer *p)
+{
+	struct xl_pchan *pc = p->pc;
+	unsigned int i;
+
+	seq_printf(m, "peer d%u\n", p->pub.domid);
+	seq_printf(m, "  state %s\n", xl_cs_name(p->state));
+	seq_printf(m, "  generation %llu\n", p->generation);
+	seq_puts(m, "  macs");
+	for (i = 0; i < p->pub.n_macs; i++)
+		seq_printf(m, " %pM", p->pub.macs[i]);
+	seq_puts(m, "\n");
+	seq_printf(m, "  pair %s (%s side)\n", p->pair, p->lower ? "lower" : "higher");
+	seq_printf(m, "  setup_ms %u\n", p->setup_ms);
+	seq_printf(m, "  backoff_ms %u\n", p->backoff_ms);
+	if (p->state != XL_CS_CONNECTED)
+		seq_printf(m, "  next_action_ms %d\n",
+			   jiffies_to_msecs(p->deadline - jiffies));
+	if (pc) {
+		seq_printf(m, "  attempt %u\n", pc->attempt);
+		seq_printf(m, "  peer_attempt %u\n", pc->peer_attempt);
+		seq_printf(m, "  tx_ring_kib %u\n", 4u << pc->own.order);
+		seq_printf(m, "  rx_ring_kib %u\n",
+			   pc->pdata.nr ? 4u << pc->peer_order : 0);
+		seq_printf(m, "  grants %u\n",
+			   pc->own.nr_granted + pc->own.ctrl_granted);
+		seq_printf(m, "  mapped %u\n",
+			   pc->pctrl.nr_mapped + pc->pdata.nr_mapped);
+		seq_printf(m, "  irq %u\n", pc->ch.irq);
+		seq_printf(m, "  events %lld\n",
+			   (long long)atomic64_read(&pc->events));
+		seq_printf(m, "  early_events %lld\n",
+			   (long long)atomic64_read(&pc->early_events));
+		/* Read through our mapping: shows the peer's page is there. */
+		if (pc->pctrl.addr) {
+			const struct xl_ctrl_page *pcp = pc->pctrl.addr;
+
+			seq_printf(m, "  peer_ctrl_magic 0x%08x\n",
+				   le32_to_cpu(READ_ONCE(pcp->magic)));
+		}
+		seq_printf(m, "  features 0x%08x\n", pc->ch.features);
+		seq_printf(m, "  version %u\n", pc->ch.version);
+		if (pc->dp_on) {
+			seq_printf(m, "  tx_prod %u\n  tx_cons %u\n",
+				   pc->ch.tx.prod, pc->ch.tx.cons);
+			seq_printf(m, "  rx_cons %u\n  rx_prod %u\n",
+				   pc->ch.rx.cons, pc->ch.rx.prod);
+			seq_printf(m, "  rx_drops %llu %llu %llu %llu\n",
+				   pc->ch.rx.drops[0], pc->ch.rx.drops[1],
+				   pc->ch.rx.drops[2], pc->ch.rx.drops[3]);
+		}
+	}
+	seq_printf(m, "  offers %llu\n  connects %llu\n  teardowns %llu\n",
+		   p->st.offers, p->st.connects, p->st.teardowns);
+	seq_printf(m, "  broken %llu\n  timeouts %llu\n  setup_errors %llu\n",
+		   p->st.broken, p->st.timeouts, p->st.setup_errors);
+	seq_printf(m, "  peer_closes %llu\n", p->st.peer_closes);
+	if (p->last_err[0])
+		seq_printf(m, "  last_error %s (%u s ago)\n", p->last_err,
+			   jiffies_to_msecs(jiffies - p->last_err_at) / 1000);
+}
+
+static int peers_show(struct seq_file *m, void *v)
+{
+	struct xl_cpeer *p;
+
+	mutex_lock(&xl_cp.lock);
+	list_for_each_entry(p, &xl_cp.peers, list)
+		show_peer(m, p);
+	mutex_unlock(&xl_cp.lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(peers);
+
+static int stats_show(struct seq_file *m, void *v)
+{
+	mutex_lock(&xl_cp.lock);
+	seq_printf(m, "domid %u\n", xl_cp.self);
+	seq_printf(m, "self_generation %llu\n", xl_cp.self_gen);
+	seq_printf(m, "view_generation %llu\n", xl_cp.view_gen);
+	seq_printf(m, "peers %u\n", xl_cp.nr_peers);
+	seq_printf(m, "suspended %d\n", xl_cp.suspended);
+	seq_printf(m, "suspends %llu\n", xl_cp.suspends);
+	seq_printf(m, "resumes %llu\n", xl_cp.resumes);
+	seq_printf(m, "view_reads %llu\n", xl_cp.view_reads);
+	seq_printf(m, "view_errors %llu\n", xl_cp.view_errors);
+	mutex_unlock(&xl_cp.lock);
+	seq_printf(m, "channels %d\n", atomic_read(&xl_cp.st.pchans));
+	seq_printf(m, "grants %d\n", atomic_read(&xl_cp.st.grants));
+	seq_printf(m, "mapped_pages %d\n", atomic_read(&xl_cp.st.maps));
+	seq_printf(m, "evtchns %d\n", atomic_read(&xl_cp.st.evtchns));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stats);
+
+void xl_debugfs_init(void)
+{
+	xl_dbg_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("peers", 0400, xl_dbg_dir, NULL, &peers_fops);
+	debugfs_create_file("stats", 0400, xl_dbg_dir, NULL, &stats_fops);
+}
+
+void xl_debugfs_exit(void)
+{
+	debugfs_remove_recursive(xl_dbg_dir);
+	xl_dbg_dir = NULL;
+}

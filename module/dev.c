@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xenloop0: a netdev that carries no traffic of its own and exists to
+ * show what xenloop moved.  `ip -s link show xenloop0` sums every
+ * channel (and the channels that are gone); `ethtool -S xenloop0` breaks
+ * it down per peer domain.  One device rather than one per peer: peers
+ * come and go with the domains, and a device per peer would churn
+ * interface indexes and names that tools and firewall rules then see.
+ *
+ * The channel list changes under RTNL (so that the ethtool string count
+ * and the strings agree) and under xl_dev_lock (so that stats readers
+ * without RTNL, e.g. /proc/net/dev, see consistent totals).
+ */
+#include <linux/ethtool.h>
+#include <linux/if_arp.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/spinlock.h>
+
+#include <xenloop/version.h>
+
+#include "chan.h"
+#include "dp.h"
+
+struct net_device *xl_dev;
+
+static LIST_HEAD(xl_dp_chans);
+static DEFINE_SPINLOCK(xl_dev_lock);
+static u64 xl_gone[XL_STAT_MAX];	/* channels that went down */
+
+static const char * const xl_stat_names[XL_STAT_MAX] = {
+	[XL_STAT_TX_PACKETS] = "tx_packets",
+	[XL_STAT_TX_BYTES] = "tx_bytes",
+	[XL_STAT_TX_DROPPED] = "tx_dropped",
+	[XL_STAT_TX_ERRORS] = "tx_errors",
+	[XL_STAT_TX_GSO] = "tx_gso",
+	[XL_STAT_TX_QUEUED] = "tx_queued",
+	[XL_STAT_TX_KICKS] = "tx_kicks",
+	[XL_STAT_TX_HANDBACK] = "tx_to_netfront",
+	[XL_STAT_RX_PACKETS] = "rx_packets",
+	[XL_STAT_RX_BYTES] = "rx_bytes",
+	[XL_STAT_RX_DROPPED] = "rx_dropped",
+	[XL_STAT_RX_ERRORS] = "rx_errors",
+	[XL_STAT_RX_GSO] = "rx_gso",
+	[XL_STAT_RX_KICKS] = "rx_kicks",
+	[XL_STAT_EVENTS] = "events",
+};
+
+static void xl_stats_read(const struct xl_stats *s, u64 *out)
+{
+	unsigned int start, i;
+
+	do {
+		start = u64_stats_fetch_begin(&s->syncp);
+		for (i = 0; i < XL_STAT_MAX; i++)
+			out[i] = u64_stats_read(&s->v[i]);
+	} while (u64_stats_fetch_retry(&s->syncp, start));
+}
+
+/* Both halves of one channel: each index is owned by one of them. */
+static void xl_chan_stats(const struct xl_dp_chan *dp, u64 *out)
+{
+	u64 tx[XL_STAT_MAX], rx[XL_STAT_MAX];
+	unsigned int i;
+
+	xl_stats_read(&dp->tx, tx);
+	xl_stats_read(&dp->rx, rx);
+	for (i = 0; i < XL_STAT_MAX; i++)
+		out[i] = tx[i] + rx[i];
+}
+
+static void xl_get_stats64(struct net_device *dev,
+			   struct rtnl_link_stats64 *st)
+{
+	u64 sum[XL_STAT_MAX], one[XL_STAT_MAX];
+	struct xl_dp_chan *dp;
+	unsigned int i;
+
+	spin_lock_bh(&xl_dev_lock);
+	memcpy(sum, xl_gone, sizeof(sum));
+	list_for_each_entry(dp, &xl_dp_chans, node) {
+		xl_chan_stats(dp, one);
+		for (i = 0; i < XL_STAT_MAX; i++)
+			sum[i] += one[i];
+	}
+	spin_unlock_bh(&xl_dev_lock);
+
+	st->tx_packets = sum[XL_STAT_TX_PACKETS];
+	st->tx_bytes = sum[XL_STAT_TX_BYTES];
+	st->tx_dropped = sum[XL_STAT_TX_DROPPED];
+	st->tx_errors = sum[XL_STAT_TX_ERRORS];
+	st->rx_packets = sum[XL_STAT_RX_PACKETS];
+	st->rx_bytes = sum[XL_STAT_RX_BYTES];
+	st->rx_dropped = sum[XL_STAT_RX_DROPPED];
+	st->rx_errors = sum[XL_STAT_RX_ERRORS];
+}
+
+/* Nothing is routed through xenloop0 itself. */
+static netdev_tx_t xl_dev_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	dev_core_stats_tx_dropped_inc(dev);
+	dev_kfree_skb_any(skb);
+	return NETDEV_TX_OK;
+}
+
+static const struct net_device_ops xl_dev_ops = {
+	.ndo_start_xmit = xl_dev_xmit,
+	.ndo_get_stats64 = xl_get_stats64,
+};
+
+/* ethtool -S: "gone_*" for departed channels, then "peer<domid>_*". */
+static int xl_get_sset_count(struct net_device *dev, int sset)
+{
+	struct xl_dp_chan *dp;
+	int n = 1;
+
+	if (sset != ETH_SS_STATS)
+		return -EOPNOTSUPP;
+	ASSERT_RTNL();
+	list_for_each_entry(dp, &xl_dp_chans, node)
+		n++;
+	return n * XL_STAT_MAX;
+}
+
+static void xl_get_strings(struct net_device *dev, u32 sset, u8 *data)
+{
+	struct xl_dp_chan *dp;
+	unsigned int i;
+
+	if (sset != ETH_SS_STATS)
+		return;
+	ASSERT_RTNL();
+	for (i = 0; i < XL_STAT_MAX; i++)
+		ethtool_sprintf(&data, "gone_%s", xl_stat_names[i]);
+	list_for_each_entry(dp, &xl_dp_chans, node)
+		for (i = 0; i < XL_STAT_MAX; i++)
+			ethtool_sprintf(&data, "peer%u_%s", dp->domid,
+					xl_stat_names[i]);
+}
+
+static void xl_get_ethtool_stats(struct net_device *dev,
+				 struct ethtool_stats *stats, u64 *data)
+{
+	u32 left = stats->n_stats;
+	struct xl_dp_chan *dp;
+	u64 one[XL_STAT_MAX];
+
+	ASSERT_RTNL();
+	if (left < XL_STAT_MAX)
+		return;
+	spin_lock_bh(&xl_dev_lock);
+	memcpy(data, xl_gone, sizeof(xl_gone));
+	data += XL_STAT_MAX;
+	left -= XL_STAT_MAX;
+	list_for_each_entry(dp, &xl_dp_chans, node) {
+		if (left < XL_STAT_MAX)
+			break;
+		xl_chan_stats(dp, one);
+		memcpy(data, one, sizeof(one));
+		data += XL_STAT_MAX;
+		left -= XL_STAT_MAX;
+	}
+	spin_unlock_bh(&xl_dev_lock);
+}
+
+static void xl_get_drvinfo(struct net_device *dev,
+			   struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
+	strscpy(info->version, XENLOOP_VERSION, sizeof(info->version));
+}
+
+static const struct ethtool_ops xl_ethtool_ops = {
+	.get_drvinfo = xl_get_drvinfo,
+	.get_sset_count = xl_get_sset_count,
+	.get_strings = xl_get_strings,
+	.get_ethtool_stats = xl_get_ethtool_stats,
+};
+
+static void xl_dev_setup(struct net_device *dev)
+{
+	dev->type = ARPHRD_NONE;
+	dev->flags = IFF_NOARP;
+	dev->mtu = 0xffff;
+	dev->min_mtu = 0;
+	dev->max_mtu = 0xffff;
+	dev->hard_header_len = 0;
+	dev->addr_len = 0;
+	dev->tx_queue_len = 0;
+	dev->netdev_ops = &xl_dev_ops;
+	dev->ethtool_ops = &xl_ethtool_ops;
+	dev->priv_flags |= IFF_NO_QUEUE;
+}
+
+void xl_dev_chan_add(struct xl_dp_chan *dp)
+{
+	rtnl_lock();
+	spin_lock_bh(&xl_dev_lock);
+	list_add_tail(&dp->node, &xl_dp_chans);
+	spin_unlock_bh(&xl_dev_lock);
+	rtnl_unlock();
+}
+
+/* Fold the channel's counters into "gone" so that totals never go back. */
+void xl_dev_chan_del(struct xl_dp_chan *dp)
+{
+	u64 one[XL_STAT_MAX];
+	unsigned int i;
+
+	rtnl_lock();
+	spin_lock_bh(&xl_dev_lock);
+	list_del(&dp->node);
+	xl_chan_stats(dp, one);
+	for (i = 0; i < XL_STAT_MAX; i++)
+		xl_gone[i] += one[i];
+	spin_unlock_bh(&xl_dev_lock);
+	rtnl_unlock();
+}
+
+int xl_dev_init(void)
+{
+	struct net_device *dev;
+	int err;
+
+	dev = alloc_netdev(0, "xenloop0", NET_NAME_PREDICTABLE, xl_dev_setup);
+	if (!dev)
+		return -ENOMEM;
+	err = register_netdev(dev);
+	if (err) {
+		free_netdev(dev);
+		return err;
+	}
+	xl_dev = dev;
+	return 0;
+}
+
+void xl_dev_exit(void)
+{
+	unregister_netdev(xl_dev);
+	free_netdev(xl_dev);
+	xl_dev = NULL;
+}

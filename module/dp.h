@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The data path's own state and the interfaces between its files:
+ * hook.c (netfilter: which packets xenloop takes), xmit.c (copy into the
+ * FIFO, bounded backlog), recv.c (NAPI: records to skbs), dev.c (the
+ * xenloop0 netdev and its counters), nfdev.c (which netdevs are
+ * netfront), dp.c (per-channel life cycle, module-wide setup).
+ */
+#ifndef _XENLOOP_DP_H
+#define _XENLOOP_DP_H
+
+#include <linux/if_ether.h>
+#include <linux/list.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <linux/u64_stats_sync.h>
+#include <xen/interface/xen.h>
+
+struct xl_chan;
+
+/* Per-channel counters; ethtool -S names them (dev.c). */
+enum xl_stat {
+	XL_STAT_TX_PACKETS,	/* records published towards the peer */
+	XL_STAT_TX_BYTES,	/* their IP bytes */
+	XL_STAT_TX_DROPPED,	/* backlog full (flood) */
+	XL_STAT_TX_ERRORS,	/* FIFO broken while sending */
+	XL_STAT_TX_GSO,		/* GSO super-packets sent whole */
+	XL_STAT_TX_QUEUED,	/* packets that waited in the backlog */
+	XL_STAT_TX_KICKS,	/* notifications sent for data */
+	XL_STAT_TX_HANDBACK,	/* backlog handed to netfront at teardown */
+	XL_STAT_RX_PACKETS,	/* packets passed up the stack */
+	XL_STAT_RX_BYTES,
+	XL_STAT_RX_DROPPED,	/* malformed records, no memory, no device */
+	XL_STAT_RX_ERRORS,	/* FIFO broken while receiving */
+	XL_STAT_RX_GSO,
+	XL_STAT_RX_KICKS,	/* notifications sent for freed space */
+	XL_STAT_EVENTS,		/* events handled */
+	XL_STAT_MAX
+};
+
+/*
+ * One set of counters per writer context: @tx is written under the
+ * channel's tx_lock, @rx only by its NAPI poll.
+ */
+struct xl_stats {
+	struct u64_stats_sync syncp;
+	u64_stats_t v[XL_STAT_MAX];
+};
+
+/* xl_dp_chan.flags bits */
+#define XL_DP_EOI_PENDING	0	/* an event awaits its late EOI */
+
+struct xl_dp_chan {
+	struct xl_chan *ch;
+	domid_t domid;
+	struct napi_struct napi;
+	struct list_head node;		/* xl_dp_chans (dev.c), RCU */
+	unsigned long flags;
+	bool event_busy;		/* NAPI: work done since the event */
+
+	/*
+	 * Packets that found the FIFO full, in order; under ch->tx_lock.
+	 * While it is not empty every new packet for this peer queues
+	 * behind it (or is dropped when it is full): no reordering.
+	 */
+	struct sk_buff_head backlog;
+	u32 backlog_bytes;
+	bool tx_waiting;		/* asked the peer for a space event */
+	bool dead;			/* xl_dp_chan_down() has begun */
+	bool broken;			/* the FIFO failed: stop taking packets */
+
+	struct xl_stats tx;		/* XL_STAT_TX_* */
+	struct xl_stats rx;		/* XL_STAT_RX_*, XL_STAT_EVENTS */
+	struct rcu_head rcu;
+};
+
+/* Backlog bounds per channel (the FIFO itself holds megabytes). */
+#define XL_TX_BACKLOG_PKTS	256
+#define XL_TX_BACKLOG_BYTES	(2u << 20)
+
+static inline void xl_stat_add(struct xl_stats *s, enum xl_stat i, u64 n)
+{
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_add(&s->v[i], n);
+	u64_stats_update_end(&s->syncp);
+}
+
+/* hook.c APIs: */
+int xl_hook_init(void);
+void xl_hook_exit(void);
+
+/* xmit.c APIs: */
+unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb,
+		     const u8 *mac);
+bool xl_xmit_poll(struct xl_dp_chan *dp);
+void xl_xmit_flush(struct xl_dp_chan *dp);
+
+/* recv.c APIs: */
+int xl_recv_poll(struct napi_struct *napi, int budget);
+
+/* nfdev.c APIs: */
+bool xl_is_netfront(const struct net_device *dev);
+struct net_device *xl_nfdev_for_rx(struct sk_buff *skb, u16 proto);
+int xl_nfdev_init(void);
+void xl_nfdev_exit(void);
+
+/* dev.c APIs: */
+extern struct net_device *xl_dev;
+int xl_dev_init(void);
+void xl_dev_exit(void);
+void xl_dev_chan_add(struct xl_dp_chan *dp);
+void xl_dev_chan_del(struct xl_dp_chan *dp);
+
+#endif /* _XENLOOP_DP_H */

@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The peer table.  Peers come only from dom0: xenloopd's view of this
+ * guest, /local/domain/0/xenloop/<self>/peers/<P>/, which no guest can
+ * write (Documentation/control-plane.md, section 3).  A watch on the
+ * view's generation node tells us when to read it again; the work item
+ * below then reconciles the table and steps every peer's channel state
+ * machine (chan.c).  All of that runs in one ordered workqueue under
+ * xl_cp.lock, so states never race; xenbus watch callbacks and the event
+ * channel only set flags and kick the work.
+ *
+ * Readers on the packet path look peers up by MAC under RCU
+ * (xl_peer_by_mac).  A peer's view fields never change once it is
+ * published: a change of its MACs, generation or pair directory replaces
+ * the peer (and restarts its channel).
+ */
+#include <linux/etherdevice.h>
+#include <linux/hashtable.h>
+#include <linux/jhash.h>
+#include <linux/slab.h>
+#include <xen/xenbus.h>
+
+#include <xenloop/protocol.h>
+
+#include "cp.h"
+
+struct xl_cp xl_cp;
+
+/* Peers per guest; a view listing more is cut, with a warning. */
+static unsigned int xl_max_peers = 64;
+module_param_named(max_peers, xl_max_peers, uint, 0444);
+MODULE_PARM_DESC(max_peers, "Largest number of peers kept (default 64)");
+
+#define XL_HASH_BITS		6
+static DEFINE_HASHTABLE(xl_mac_ht, XL_HASH_BITS);
+static DEFINE_HASHTABLE(xl_domid_ht, XL_HASH_BITS);
+
+#define XL_XS_RETRIES		8
+#define XL_XS_VALUE_MAX		256	/* longest view value we accept */
+
+/* One peer entry of the view, parsed. */
+struct xl_view_ent {
+	domid_t domid;
+	unsigned int n_macs;
+	u8 macs[XL_PEER_MAX_MACS][ETH_ALEN];
+	unsigned int version;
+	u32 features;
+	u64 generation;
+	char pair[64];
+};
+
+static const char * const xl_cs_names[XL_CS_MAX] = {
+	[XL_CS_IDLE] = "idle",
+	[XL_CS_OFFERED] = "offered",
+	[XL_CS_CONNECTED] = "connected",
+	[XL_CS_BROKEN] = "broken",
+};
+
+const char *xl_cs_name(enum xl_cs s)
+{
+	return s < XL_CS_MAX ? xl_cs_names[s] : "?";
+}
+
+static u32 mac_key(const u8 *mac)
+{
+	return jhash(mac, ETH_ALEN, 0);
+}
+
+struct xl_peer *xl_peer_by_mac(const u8 *mac)
+{
+	struct xl_mac_node *n;
+
+	hash_for_each_possible_rcu(xl_mac_ht, n, node, mac_key(mac))
+		if (ether_addr_equal(n->mac, mac))
+			return &n->peer->pub;
+	return NULL;
+}
+
+static struct xl_cpeer *peer_by_domid(domid_t domid)
+{
+	struct xl_cpeer *p;
+
+	lockdep_assert_held(&xl_cp.lock);
+	hash_for_each_possible(xl_domid_ht, p, by_domid, domid)
+		if (p->pub.domid == domid)
+			return p;
+	return NULL;
+}
+
+void xl_cp_kick(unsigned long delay)
+{
+	if (xl_cp.wq)
+		mod_delayed_work(xl_cp.wq, &xl_cp.work, delay);
+}
+
+/*
+ * Read @dir/@node as a string of at most @len - 1 bytes without NUL;
+ * -EINVAL if it is longer or holds a NUL.
+ */
+int xl_xs_read_str(struct xenbus_transaction t, const char *dir,
+		   const char *node, char *buf, size_t len)
+{
+	unsigned int n;
+	char *v = xenbus_read(t, dir, node, &n);
+
+	if (IS_ERR(v))
+		return PTR_ERR(v);
+	if (n >= len || strnlen(v, n + 1) != n) {
+		kfree(v);
+		return -EINVAL;
+	}
+	memcpy(buf, v, n + 1);
+	kfree(v);
+	return 0;
+}
+
+static int xs_read_u64(struct xenbus_transaction t, const char *dir,
+		       const char *node, u64 *val)
+{
+	char buf[24];
+	int err = xl_xs_read_str(t, dir, node, buf, sizeof(buf));
+
+	return err ?: kstrtou64(buf, 10, val);
+}
+
+/* Space-separated MACs, as xenloopd writes them from netback's nodes. */
+static int parse_macs(char *s, struct xl_view_ent *e)
+{
+	char *tok;
+
+	e->n_macs = 0;
+	while ((tok = strsep(&s, " ")) != NULL) {
+		if (!*tok)
+			continue;
+		if (strlen(tok) != 17 || !mac_pton(tok, e->macs[e->n_macs]))
+			return -EINVAL;
+		if (++e->n_macs == XL_PEER_MAX_MACS)
+			break;
+	}
+	return 0;
+}
+
+static int read_ent(struct xenbus_transaction t, const char *peers,
+		    const char *name, struct xl_view_ent *e)
+{
+	char dir[96], buf[XL_XS_VALUE_MAX];
+	u64 v;
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	if (kstrtou16(name, 10, &e->domid) || e->domid >= DOMID_FIRST_RESERVED ||
+	    e->domid == xl_cp.self)
+		return -EINVAL;
+	snprintf(dir, sizeof(dir), "%s/%s", peers, name);
+	err = xl_xs_read_str(t, dir, "macs", buf, sizeof(buf));
+	if (!err)
+		err = parse_macs(buf, e);
+	if (!err)
+		err = xs_read_u64(t, dir, "version", &v);
+	if (!err && (v < 1 || v > XENLOOP_PROTO_VERSION_MAX))
+		err = -EINVAL;
+	e->version = v;
+	if (!err)
+		err = xl_xs_read_str(t, dir, "features", buf, sizeof(buf));
+	if (!err)
+		err = kstrtou32(buf, 16, &e->features);
+	if (!err)
+		err = xs_read_u64(t, dir, "generation", &e->generation);
+	if (!err)
+		err = xl_xs_read_str(t, dir, "pair", e->pair, sizeof(e->pair));
+	if (!err) {
+		/* dom0 is trusted, but a wrong path would be our bug. */
+		snprintf(buf, sizeof(buf), "%s/%u-%u", XENLOOP_PAIRS_DIR,
+			 min(e->domid, xl_cp.self), max(e->domid, xl_cp.self));
+		if (strcmp(buf, e->pair))
+			err = -EINVAL;
+	}
+	return err;
+}
+
+/*
+ * Read the whole view in one transaction.  Returns the number of entries
+ * in @ents (0 when we are not in the view at all), or a negative errno.
+ */
+static int read_view(struct xl_view_ent *ents, unsigned int max)
+{
+	struct xenbus_transaction t;
+	char view[48], peers[64];
+	char **names;
+	unsigned int i, n, cnt;
+	int err, tries;
+
+	snprintf(view, sizeof(view), "%s/%u", XENLOOP_DOM0_ROOT, xl_cp.self);
+	snprintf(peers, sizeof(peers), "%s/peers", view);
+	for (tries = 0; tries < XL_XS_RETRIES; tries++) {
+		err = xenbus_transaction_start(&t);
+		if (err)
+			return err;
+		cnt = 0;
+		err = xs_read_u64(t, view, "generation", &xl_cp.view_gen);
+		if (!err)
+			err = xs_read_u64(t, view, "self-generation",
+					  &xl_cp.self_gen);
+		if (err == -ENOENT || err == -EACCES) {
+			/*
+			 * Not (or no longer) participating: no peers.  Before
+			 * xenloopd creates our view, its parent (n0) makes
+			 * the read fail with EACCES.
+			 */
+			xenbus_transaction_end(t, 1);
+			return 0;
+		}
+		names = err ? ERR_PTR(err) : xenbus_directory(t, peers, "", &n);
+		if (IS_ERR(names)) {
+			xenbus_transaction_end(t, 1);
+			return PTR_ERR(names) == -ENOENT ? 0 : PTR_ERR(names);
+		}
+		for (i = 0; i < n; i++) {
+			if (cnt == max) {
+				pr_warn_ratelimited("view lists %u peers, keeping %u\n",
+						    n, max);
+				break;
+			}
+			err = read_ent(t, peers, names[i], &ents[cnt]);
+			if (!err)
+				cnt++;
+			else if (err != -ENOENT)
+				pr_warn_ratelimited("view entry %s unreadable: %d\n",
+						    names[i], err);
+		}
+		kfree(names);
+		err = xenbus_transaction_end(t, 0);
+		if (err != -EAGAIN)
+			return err ?: cnt;
+	}
+	return -EAGAIN;
+}
+
+static bool ent_matches(const struct xl_cpeer *p, const struct xl_view_ent *e)
+{
+	return p->generation == e->generation && p->pub.n_macs == e->n_macs &&
+	       !memcmp(p->pub.macs, e->macs, e->n_macs * ETH_ALEN) &&
+	       !strcmp(p->pair, e->pair);
+}
+
+static void peer_destroy(struct xl_cpeer *p, bool gone)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&xl_cp.lock);
+	if (gone)
+		xl_chan_peer_gone(p);
+	else
+		xl_chan_close(p, true);
+	xl_chan_unwatch(p);
+	for (i = 0; i < p->pub.n_macs; i++)
+		hash_del_rcu(&p->macn[i].node);
+	hash_del_rcu(&p->by_domid);
+	list_del(&p->list);
+	xl_cp.nr_peers--;
+	atomic_dec(&xl_cp.st.peers);
+	pr_info("peer d%u removed%s\n", p->pub.domid, gone ? " (left the view)" : "");
+	kfree_rcu(p, pub.rcu);
+}
+
+static void peer_create(const struct xl_view_ent *e)
+{
+	struct xl_cpeer *p;
+	unsigned int i;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (unlikely(!p)) {
+		pr_warn_ratelimited("no memory for peer d%u\n", e->domid);
+		return;
+	}
+	p->pub.domid = e->domid;
+	p->pub.n_macs = e->n_macs;
+	memcpy(p->pub.macs, e->macs, sizeof(p->pub.macs));
+	p->generation = e->generation;
+	p->version = e->version;
+	p->features = e->features;
+	strscpy(p->pair, e->pair, sizeof(p->pair));
+	p->lower = xl_cp.self < e->domid;
+	snprintf(p->own_side, sizeof(p->own_side), "%s/%u", p->pair, xl_cp.self);
+	snprintf(p->peer_side, sizeof(p->peer_side), "%s/%u", p->pair, e->domid);
+	xl_chan_peer_init(p);
+	if (xl_chan_watch(p)) {
+		pr_warn("cannot watch %s\n", p->peer_side);
+		kfree(p);
+		return;
+	}
+	list_add_tail(&p->list, &xl_cp.peers);
+	xl_cp.nr_peers++;
+	atomic_inc(&xl_cp.st.peers);
+	hash_add_rcu(xl_domid_ht, &p->by_domid, p->pub.domid);
+	for (i = 0; i < p->pub.n_macs; i++) {
+		p->macn[i].peer = p;
+		memcpy(p->macn[i].mac, p->pub.macs[i], ETH_ALEN);
+		hash_add_rcu(xl_mac_ht, &p->macn[i].node, mac_key(p->macn[i].mac));
+	}
+	pr_info("peer d%u (%u MACs, generation %llu) from dom0's view\n",
+		p->pub.domid, p->pub.n_macs, p->generation);
+}
+
+/* Re-read the view and make the peer table match it. */
+void xl_peer_sync(void)
+{
+	struct xl_view_ent *ents;
+	struct xl_cpeer *p, *tmp;
+	unsigned int i;
+	int n;
+
+	lockdep_assert_held(&xl_cp.lock);
+	if (!xl_cp.self_known)
+		return;
+	ents = kvcalloc(xl_max_peers, sizeof(*ents), GFP_KERNEL);
+	if (!ents) {
+		set_bit(XL_CPF_VIEW, &xl_cp.flags);
+		xl_cp_kick(HZ);
+		return;
+	}
+	xl_cp.view_reads++;
+	n = read_view(ents, xl_max_peers);
+	if (n < 0) {
+		xl_cp.view_errors++;
+		pr_warn_ratelimited("cannot read the view: %d, retrying\n", n);
+		set_bit(XL_CPF_VIEW, &xl_cp.flags);
+		xl_cp_kick(HZ);
+		goto out;
+	}
+	list_for_each_entry_safe(p, tmp, &xl_cp.peers, list) {
+		for (i = 0; i < n; i++)
+			if (ents[i].domid == p->pub.domid)
+				break;
+		if (i == n || !ent_matches(p, &ents[i]))
+			peer_destroy(p, true);
+	}
+	for (i = 0; i < n; i++)
+		if (!peer_by_domid(ents[i].domid))
+			peer_create(&ents[i]);
+out:
+	kvfree(ents);
+}
+
+void xl_peer_remove_all(void)
+{
+	struct xl_cpeer *p, *tmp;
+
+	lockdep_assert_held(&xl_cp.lock);
+	list_for_each_entry_safe(p, tmp, &xl_cp.peers, list)
+		peer_destroy(p, false);
+}
+
+static void view_changed(struct xenbus_watch *w, const char *path,
+			 const char *token)
+{
+	set_bit(XL_CPF_VIEW, &xl_cp.flags);
+	xl_cp_kick(0);
+}
+
+static void view_unwatch(void)
+{
+	if (xl_cp.view_watch_on) {
+		unregister_xenbus_watch(&xl_cp.view_watch);
+		xl_cp.view_watch_on = false;
+	}
+}
+
+/* Learn our domid (new after a restore or migration); watch our view. */
+static void self_refresh(void)
+{
+	char buf[8];
+	u16 id;
+	int err;
+
+	err = xl_xs_read_str(XBT_NIL, "domid", "", buf, sizeof(buf));
+	if (!err)
+		err = kstrtou16(buf, 10, &id);
+	if (err) {
+		pr_warn_ratelimited("cannot read our domid: %d\n", err);
+		set_bit(XL_CPF_SELF, &xl_cp.flags);
+		xl_cp_kick(HZ);
+		return;
+	}
+	if (xl_cp.self_known && id == xl_cp.self && xl_cp.view_watch_on)
+		return;
+	if (xl_cp.self_known && id != xl_cp.self) {
+		pr_info("domid changed from %u to %u\n", xl_cp.self, id);
+		xl_peer_remove_all();
+	}
+	view_unwatch();
+	xl_cp.self = id;
+	xl_cp.self_known = true;
+	snprintf(xl_cp.view_path, sizeof(xl_cp.view_path), "%s/%u/generation",
+		 XENLOOP_DOM0_ROOT, id);
+	xl_cp.view_watch.node = xl_cp.view_path;
+	xl_cp.view_watch.callback = view_changed;
+	err = register_xenbus_watch(&xl_cp.view_watch);
+	if (err) {
+		pr_warn_ratelimited("cannot watch %s: %d\n", xl_cp.view_path, err);
+		set_bit(XL_CPF_SELF, &xl_cp.flags);
+		xl_cp_kick(HZ);
+		return;
+	}
+	xl_cp.view_watch_on = true;
+	set_bit(XL_CPF_VIEW, &xl_cp.flags);
+}
+
+static void xl_cp_work(struct work_struct *work)
+{
+	unsigned long next = jiffies + 60 * HZ;
+	struct xl_cpeer *p;
+
+	mutex_lock(&xl_cp.lock);
+	if (xl_cp.suspended || xl_cp.exiting)
+		goto out;
+	if (test_and_clear_bit(XL_CPF_SELF, &xl_cp.flags))
+		self_refresh();
+	if (test_and_clear_bit(XL_CPF_VIEW, &xl_cp.flags))
+		xl_peer_sync();
+	list_for_each_entry(p, &xl_cp.peers, list) {
+		xl_chan_step(p);
+		if (p->state != XL_CS_CONNECTED && time_before(p->deadline, next))
+			next = p->deadline;
+	}
+	if (!delayed_work_pending(&xl_cp.work))
+		queue_delayed_work(xl_cp.wq, &xl_cp.work,
+				   time_after(next, jiffies) ? next - jiffies : 0);
+out:
+	mutex_unlock(&xl_cp.lock);
+}
+
+int xl_peer_init(void)
+{
+	mutex_init(&xl_cp.lock);
+	INIT_LIST_HEAD(&xl_cp.peers);
+	INIT_DELAYED_WORK(&xl_cp.work, xl_cp_work);
+	xl_cp.wq = alloc_ordered_workqueue("xenloop-cp", WQ_MEM_RECLAIM);
+	if (!xl_cp.wq)
+		return -ENOMEM;
+	set_bit(XL_CPF_SELF, &xl_cp.flags);
+	xl_cp_kick(0);
+	return 0;
+}
+
+void xl_peer_exit(void)
+{
+	mutex_lock(&xl_cp.lock);
+	xl_cp.exiting = true;
+	mutex_unlock(&xl_cp.lock);
+	view_unwatch();
+	cancel_delayed_work_sync(&xl_cp.work);
+	mutex_lock(&xl_cp.lock);
+	xl_peer_remove_all();
+	mutex_unlock(&xl_cp.lock);
+	destroy_workqueue(xl_cp.wq);
+	xl_cp.wq = NULL;
+	/* kfree_rcu() of the peers must finish before the module text goes. */
+	rcu_barrier();
+}

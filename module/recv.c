@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Receive: an event schedules the channel's NAPI poll; the poll reads a
+ * budget of records, copies each once into a new skb (small ones into
+ * the linear part, large ones into page frags behind a short head),
+ * gives it the Ethernet header it would have had on the netfront device
+ * it would normally have arrived on, restores the GSO and checksum
+ * state, and hands it to GRO.  Then it publishes what it consumed and,
+ * once idle, EOIs the event (late EOI, spurious when the event brought
+ * nothing, so that Xen throttles a peer that only kicks).
+ *
+ * Everything in a record is the peer's word.  fifo.c has validated the
+ * framing and the header fields; here the payload is copied before it is
+ * looked at, and the stack parses the copy as it parses packets from the
+ * wire.  Checksums: NONE is verified by the stack; PARTIAL is passed on
+ * as CHECKSUM_PARTIAL (as veth does: the bytes never crossed a wire),
+ * after skb_checksum_setup() has located the L4 checksum from our copy of
+ * the headers rather than from the peer's offsets; UNNECESSARY is the
+ * peer's stack saying it generated or checked the checksum.
+ */
+#include <linux/etherdevice.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/arp.h>
+#include <net/ndisc.h>
+
+#include "chan.h"
+#include "dp.h"
+
+/* Records up to this size go into the linear part, larger ones into frags. */
+#define XL_RX_COPYBREAK		3520
+/* Linear head of a large record: room for IP, extension and L4 headers. */
+#define XL_RX_HEAD		256
+/* Largest page the frags of one record are copied into: 64 KiB. */
+#define XL_RX_ORDER		4
+
+static struct sk_buff *xl_rx_copy(struct napi_struct *napi,
+				  const struct xl_fifo_rec *rec)
+{
+	u32 len = rec->len, head, off;
+	struct sk_buff *skb;
+	int i = 0;
+
+	head = len <= XL_RX_COPYBREAK ? len : XL_RX_HEAD;
+	skb = napi_alloc_skb(napi, ETH_HLEN + head);
+	if (unlikely(!skb))
+		return NULL;
+	skb_reserve(skb, ETH_HLEN);
+	skb_put_data(skb, rec->payload, head);
+	for (off = head; off < len; i++) {
+		u32 n, order = min_t(u32, get_order(len - off), XL_RX_ORDER);
+		struct page *page = NULL;
+
+		/* 64 KiB - head fits MAX_SKB_FRAGS (>= 17) even in pages. */
+		if (unlikely(i >= MAX_SKB_FRAGS))
+			goto drop;
+		/* One compound page for the rest if the allocator has one. */
+		if (order)
+			page = alloc_pages(GFP_ATOMIC | __GFP_NOWARN |
+					   __GFP_NORETRY | __GFP_COMP, order);
+		if (!page) {
+			order = 0;
+			page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+			if (unlikely(!page))
+				goto drop;
+		}
+		n = min_t(u32, PAGE_SIZE << order, len - off);
+		memcpy(page_address(page), rec->payload + off, n);
+		skb_add_rx_frag(skb, i, page, 0, n, PAGE_SIZE << order);
+		off += n;
+	}
+	return skb;
+drop:
+	kfree_skb(skb);
+	return NULL;
+}
+
+/*
+ * The Ethernet header the packet would have carried: to our netfront
+ * device, from the sender's MAC as our neighbour table knows it (a zero
+ * source if it does not; nothing on the receive path depends on it).
+ */
+static void xl_rx_ether(struct sk_buff *skb, struct net_device *dev, u16 proto)
+{
+	struct ethhdr *eth = skb_push(skb, ETH_HLEN);
+	struct neighbour *n = NULL;
+
+	eth->h_proto = htons(proto);
+	ether_addr_copy(eth->h_dest, dev->dev_addr);
+	if (proto == ETH_P_IP)
+		n = __ipv4_neigh_lookup_noref(dev, (__force u32)ip_hdr(skb)->saddr);
+	else if (IS_ENABLED(CONFIG_IPV6))
+		n = __ipv6_neigh_lookup_noref(dev, &ipv6_hdr(skb)->saddr);
+	if (n && (READ_ONCE(n->nud_state) & NUD_VALID))
+		neigh_ha_snapshot(eth->h_source, n, dev);
+	else
+		eth_zero_addr(eth->h_source);
+}
+
+static bool xl_rx_gso(struct sk_buff *skb, const struct xl_fifo_rec *rec)
+{
+	struct skb_shared_info *sh = skb_shinfo(skb);
+
+	switch (rec->gso_type) {
+	case XL_GSO_TCPV4:
+		if (rec->proto != ETH_P_IP)
+			return false;
+		sh->gso_type = SKB_GSO_TCPV4;
+		break;
+	case XL_GSO_TCPV6:
+		if (rec->proto != ETH_P_IPV6)
+			return false;
+		sh->gso_type = SKB_GSO_TCPV6;
+		break;
+	case XL_GSO_UDP_L4:
+		sh->gso_type = SKB_GSO_UDP_L4;
+		break;
+	default:
+		return false;
+	}
+	/* The L4 protocol must match the GSO type (found by checksum_setup). */
+	if (skb->csum_offset != (sh->gso_type == SKB_GSO_UDP_L4 ?
+				 offsetof(struct udphdr, check) :
+				 offsetof(struct tcphdr, check)))
+		return false;
+	sh->gso_size = rec->gso_size;
+	/* As netfront: the header must be checked, gso_segs computed. */
+	sh->gso_type |= SKB_GSO_DODGY;
+	sh->gso_segs = 0;
+	return true;
+}
+
+/* One validated record to the stack; false if it had to be dropped. */
+static bool xl_rx_one(struct xl_dp_chan *dp, const struct xl_fifo_rec *rec)
+{
+	struct net_device *dev;
+	struct sk_buff *skb;
+	u32 len = rec->len;
+
+	skb = xl_rx_copy(&dp->napi, rec);
+	if (unlikely(!skb))
+		return false;
+	/* From here on only our copy is read. */
+	skb_reset_network_header(skb);
+	if (rec->proto == ETH_P_IP ?
+	    !pskb_may_pull(skb, sizeof(struct iphdr)) :
+	    !pskb_may_pull(skb, sizeof(struct ipv6hdr)))
+		goto drop;
+
+	rcu_read_lock();
+	dev = xl_nfdev_for_rx(skb, rec->proto);
+	if (unlikely(!dev)) {
+		rcu_read_unlock();
+		goto drop;
+	}
+	xl_rx_ether(skb, dev, rec->proto);
+	skb->protocol = eth_type_trans(skb, dev);
+	rcu_read_unlock();
+	skb_reset_network_header(skb);
+
+	switch (rec->csum) {
+	case XL_CSUM_PARTIAL:
+		skb->ip_summed = CHECKSUM_PARTIAL;
+		if (skb_checksum_setup(skb, false))
+			goto drop;
+		/*
+		 * Our parse must find the checksum where the sender said it
+		 * is; anything else is a confused or lying peer.
+		 */
+		if (skb_checksum_start_offset(skb) != rec->csum_start ||
+		    skb->csum_offset != rec->csum_offset)
+			goto drop;
+		break;
+	case XL_CSUM_UNNECESSARY:
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+		break;
+	default:
+		skb->ip_summed = CHECKSUM_NONE;
+		break;
+	}
+	if (rec->gso_type != XL_GSO_NONE) {
+		if (rec->csum != XL_CSUM_PARTIAL || !xl_rx_gso(skb, rec))
+			goto drop;
+	}
+
+	u64_stats_update_begin(&dp->rx.syncp);
+	u64_stats_inc(&dp->rx.v[XL_STAT_RX_PACKETS]);
+	u64_stats_add(&dp->rx.v[XL_STAT_RX_BYTES], len);
+	if (rec->gso_type != XL_GSO_NONE)
+		u64_stats_inc(&dp->rx.v[XL_STAT_RX_GSO]);
+	u64_stats_update_end(&dp->rx.syncp);
+
+	napi_gro_receive(&dp->napi, skb);
+	return true;
+drop:
+	kfree_skb(skb);
+	return false;
+}
+
+int xl_recv_poll(struct napi_struct *napi, int budget)
+{
+	struct xl_dp_chan *dp = container_of(napi, struct xl_dp_chan, napi);
+	struct xl_chan *ch = dp->ch;
+	struct xl_fifo_rec rec;
+	bool notify, more = false;
+	int work = 0;
+
+	/* The same event also says "space freed": drain our backlog. */
+	if (xl_xmit_poll(dp))
+		dp->event_busy = true;
+
+	while (work < budget) {
+		switch (xl_fifo_read(&ch->rx, &rec)) {
+		case XL_FIFO_OK:
+			if (!xl_rx_one(dp, &rec))
+				xl_stat_add(&dp->rx, XL_STAT_RX_DROPPED, 1);
+			xl_fifo_consume(&ch->rx, &rec);
+			work++;
+			continue;
+		case XL_FIFO_DROP:
+			xl_stat_add(&dp->rx, XL_STAT_RX_DROPPED, 1);
+			work++;
+			continue;
+		case XL_FIFO_EMPTY:
+			/* Publish, re-arm, and look once more before sleeping. */
+			more = xl_fifo_rx_publish(&ch->rx, &notify);
+			if (notify) {
+				xl_stat_add(&dp->rx, XL_STAT_RX_KICKS, 1);
+				xl_chan_notify(ch);
+			}
+			if (more && !ch->rx.broken)
+				continue;
+			break;
+		case XL_FIFO_BROKEN:
+			break;
+		}
+		break;
+	}
+
+	if (unlikely(ch->rx.broken)) {
+		if (!READ_ONCE(dp->broken)) {
+			WRITE_ONCE(dp->broken, true);
+			xl_stat_add(&dp->rx, XL_STAT_RX_ERRORS, 1);
+			xl_chan_broken(ch, xl_fifo_err_str(ch->rx.err));
+		}
+		work = 0;	/* complete: nothing more will come */
+	} else if (work >= budget) {
+		/* Let the peer reuse the space while we are rescheduled. */
+		xl_fifo_rx_publish(&ch->rx, &notify);
+		if (notify) {
+			xl_stat_add(&dp->rx, XL_STAT_RX_KICKS, 1);
+			xl_chan_notify(ch);
+		}
+		dp->event_busy = true;
+		return budget;
+	}
+
+	if (work)
+		dp->event_busy = true;
+	if (napi_complete_done(napi, work) &&
+	    test_and_clear_bit(XL_DP_EOI_PENDING, &dp->flags)) {
+		xl_stat_add(&dp->rx, XL_STAT_EVENTS, 1);
+		xl_chan_eoi(ch, !dp->event_busy);
+		dp->event_busy = false;
+	}
+	return work;
+}

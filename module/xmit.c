@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Send: copy a packet the hook took into the channel's FIFO as one record
+ * (linear part, frags and frag list; a GSO super-packet whole, with its
+ * GSO type and size), with its checksum state as metadata, and publish.
+ * The peer is notified only when it asked (event index).
+ *
+ * When the FIFO is full the packet waits in a per-channel backlog bounded
+ * in packets and bytes; while the backlog is not empty every new packet
+ * for the peer queues behind it, so one flow is never reordered, and a
+ * full backlog drops.  Queued skbs stay charged to their sockets, which
+ * is the backpressure: TCP small queues and the UDP send buffer stop the
+ * senders.  The peer's "space freed" event schedules the channel's NAPI
+ * poll, which drains the backlog (xl_xmit_poll()).
+ */
+#include <linux/netfilter.h>
+#include <linux/skbuff.h>
+#include <net/ip.h>
+
+#include "chan.h"
+#include "dp.h"
+
+/* What the record header will say, kept in skb->cb while queued. */
+struct xl_tx_cb {
+	u16 proto;
+	u8 csum;
+	u8 gso_type;
+	u16 gso_size;
+	u16 csum_start;
+	u16 csum_offset;
+	u8 mac[ETH_ALEN];		/* next hop, for the hand-back */
+};
+
+static inline struct xl_tx_cb *xl_tx_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct xl_tx_cb) > sizeof(skb->cb));
+	return (struct xl_tx_cb *)skb->cb;
+}
+
+/* GSO bits that the record can carry, or that carry no meaning for it. */
+#define XL_GSO_CARRIED	(SKB_GSO_TCPV4 | SKB_GSO_TCPV6 | SKB_GSO_UDP_L4 | \
+			 SKB_GSO_DODGY | SKB_GSO_TCP_ECN | SKB_GSO_TCP_FIXEDID)
+
+/*
+ * Fill @cb from @skb, or return false: the channel cannot carry it and
+ * netfront must.  May compute a checksum the peer cannot complete.
+ */
+static bool xl_tx_meta(const struct xl_chan *ch, struct sk_buff *skb,
+		       struct xl_tx_cb *cb)
+{
+	u32 feat = ch->tx.features;
+	u16 proto = ntohs(skb->protocol);
+
+	if (proto != ETH_P_IP && proto != ETH_P_IPV6)
+		return false;
+	if (!skb->len || skb->len > ch->tx.max_payload)
+		return false;
+	memset(cb, 0, sizeof(*cb));
+	cb->proto = proto;
+
+	if (skb_is_gso(skb)) {
+		unsigned int t = skb_shinfo(skb)->gso_type;
+
+		if (t & ~XL_GSO_CARRIED)
+			return false;
+		if ((t & SKB_GSO_TCPV4) && proto == ETH_P_IP &&
+		    (feat & XL_FEAT_GSO_TCPV4))
+			cb->gso_type = XL_GSO_TCPV4;
+		else if ((t & SKB_GSO_TCPV6) && proto == ETH_P_IPV6 &&
+			 (feat & XL_FEAT_GSO_TCPV6))
+			cb->gso_type = XL_GSO_TCPV6;
+		else if ((t & SKB_GSO_UDP_L4) && (feat & XL_FEAT_GSO_UDP_L4))
+			cb->gso_type = XL_GSO_UDP_L4;
+		else
+			return false;
+		/* A GSO record must leave the checksums to the receiver. */
+		if (skb->ip_summed != CHECKSUM_PARTIAL ||
+		    !(feat & XL_FEAT_CSUM_PARTIAL) ||
+		    skb_shinfo(skb)->gso_size >= skb->len)
+			return false;
+		cb->gso_size = skb_shinfo(skb)->gso_size;
+	}
+
+	switch (skb->ip_summed) {
+	case CHECKSUM_PARTIAL:
+		/*
+		 * SCTP's CRC32c, and the inner checksum of a tunnel: the
+		 * receiver locates the checksum to complete from the outer
+		 * headers and would not find this one.
+		 */
+		if (skb->csum_not_inet || skb->encapsulation)
+			return false;
+		if (feat & XL_FEAT_CSUM_PARTIAL) {
+			int start = skb_checksum_start_offset(skb);
+
+			if (start < 0 || start + skb->csum_offset + 2 > skb->len)
+				return false;
+			cb->csum = XL_CSUM_PARTIAL;
+			cb->csum_start = start;
+			cb->csum_offset = skb->csum_offset;
+			break;
+		}
+		/* The peer cannot complete it: our stack does, so it is good. */
+		if (skb_checksum_help(skb))
+			return false;
+		cb->csum = XL_CSUM_UNNECESSARY;
+		break;
+	case CHECKSUM_UNNECESSARY:
+		cb->csum = XL_CSUM_UNNECESSARY;
+		break;
+	default:
+		/*
+		 * NONE (computed in software, or forwarded and never checked)
+		 * and COMPLETE: nothing verified the L4 checksum on our side,
+		 * so the receiver must (as veth does since it stopped
+		 * upgrading NONE to UNNECESSARY).
+		 */
+		cb->csum = XL_CSUM_NONE;
+		break;
+	}
+	return true;
+}
+
+/*
+ * Packet sockets on the sending device (tcpdump on eth0) see what
+ * netfront would have sent: the frame with its Ethernet header.  Only
+ * when someone listens.
+ */
+static void xl_tx_tap(struct sk_buff *skb, const u8 *mac)
+{
+	struct net_device *dev = skb->dev;
+
+	if (likely(!dev || !dev_nit_active(dev)))
+		return;
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(dev)) ||
+	    dev_hard_header(skb, dev, ntohs(skb->protocol), mac, NULL,
+			    skb->len) < 0)
+		return;
+	rcu_read_lock();
+	dev_queue_xmit_nit(skb, dev);
+	rcu_read_unlock();
+	__skb_pull(skb, dev->hard_header_len);
+}
+
+/* Copy one skb into the FIFO as a committed (not yet published) record. */
+static int xl_tx_copy(struct xl_dp_chan *dp, struct sk_buff *skb,
+		      const struct xl_tx_cb *cb)
+{
+	struct xl_chan *ch = dp->ch;
+	struct xl_fifo_rec rec = {
+		.len = skb->len,
+		.proto = cb->proto,
+		.csum = cb->csum,
+		.gso_type = cb->gso_type,
+		.gso_size = cb->gso_size,
+		.csum_start = cb->csum_start,
+		.csum_offset = cb->csum_offset,
+	};
+	void *p;
+	int err = 0;
+
+	p = xl_fifo_reserve(&ch->tx, skb->len, &err);
+	if (!p)
+		return err;
+	if (WARN_ON_ONCE(skb_copy_bits(skb, 0, p, skb->len)))
+		return -EMSGSIZE;
+	xl_fifo_commit(&ch->tx, &rec);
+	xl_tx_tap(skb, cb->mac);
+
+	u64_stats_update_begin(&dp->tx.syncp);
+	u64_stats_inc(&dp->tx.v[XL_STAT_TX_PACKETS]);
+	u64_stats_add(&dp->tx.v[XL_STAT_TX_BYTES], skb->len);
+	if (cb->gso_type)
+		u64_stats_inc(&dp->tx.v[XL_STAT_TX_GSO]);
+	u64_stats_update_end(&dp->tx.syncp);
+	return 0;
+}
+
+static void xl_tx_set_broken(struct xl_dp_chan *dp)
+{
+	if (!dp->broken) {
+		WRITE_ONCE(dp->broken, true);
+		xl_stat_add(&dp->tx, XL_STAT_TX_ERRORS, 1);
+		xl_chan_broken(dp->ch, xl_fifo_err_str(dp->ch->tx.err));
+	}
+}
+
+/*
+ * The control plane closed our direction (planned teardown, draining):
+ * no record may follow.  It sets the flag under tx_lock.
+ */
+static bool xl_tx_closed(const struct xl_chan *ch)
+{
+	return le32_to_cpu(READ_ONCE(ch->tx.own->flags)) & XL_CTRL_TX_CLOSED;
+}
+
+/* Under ch->tx_lock: the tx counters have one writer at a time. */
+static bool xl_tx_publish(struct xl_dp_chan *dp)
+{
+	if (!xl_fifo_tx_publish(&dp->ch->tx))
+		return false;
+	xl_stat_add(&dp->tx, XL_STAT_TX_KICKS, 1);
+	return true;
+}
+
+/*
+ * Move the backlog into the FIFO, in order, until it is empty or the
+ * FIFO is full; then ask for a space event.  Sent skbs go to @done, to be
+ * freed after the lock.  Under ch->tx_lock.  Returns true when the peer
+ * asked for a data notification.
+ */
+static bool xl_tx_drain(struct xl_dp_chan *dp, struct sk_buff_head *done)
+{
+	struct xl_chan *ch = dp->ch;
+	struct sk_buff *skb;
+	bool kick = false;
+	int err, retry = 0;
+
+	lockdep_assert_held(&ch->tx_lock);
+	dp->tx_waiting = false;
+	if (xl_tx_closed(ch))
+		return false;	/* handed to netfront by xl_xmit_flush() */
+	while ((skb = skb_peek(&dp->backlog))) {
+		err = xl_tx_copy(dp, skb, xl_tx_cb(skb));
+		if (!err) {
+			__skb_unlink(skb, &dp->backlog);
+			dp->backlog_bytes -= skb->len;
+			__skb_queue_tail(done, skb);
+			retry = 0;
+			continue;
+		}
+		if (err == -ENOSPC) {
+			/* The peer can only free what it has seen. */
+			kick |= xl_tx_publish(dp);
+			/* At most a pad then the record: two rounds. */
+			if (xl_fifo_tx_wait_space(&ch->tx, skb->len) &&
+			    ++retry < 3)
+				continue;
+			dp->tx_waiting = true;
+			break;
+		}
+		if (err == -EPIPE) {
+			/* Stays queued: handed to netfront at teardown. */
+			xl_tx_set_broken(dp);
+			break;
+		}
+		/* Cannot happen (checked before queueing): drop it. */
+		__skb_unlink(skb, &dp->backlog);
+		dp->backlog_bytes -= skb->len;
+		xl_stat_add(&dp->tx, XL_STAT_TX_DROPPED, 1);
+		kfree_skb(skb);
+	}
+	kick |= xl_tx_publish(dp);
+	return kick;
+}
+
+/*
+ * From the hook, under RCU with BH disabled.  Returns NF_STOLEN when the
+ * packet was sent, queued or dropped, NF_ACCEPT to leave it to netfront.
+ */
+unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb, const u8 *mac)
+{
+	struct xl_dp_chan *dp = READ_ONCE(ch->dp);
+	struct sk_buff_head done;
+	struct xl_tx_cb cb;
+	bool kick = false;
+	int err;
+
+	if (unlikely(!dp || READ_ONCE(dp->broken) || READ_ONCE(dp->dead)))
+		return NF_ACCEPT;
+	if (!xl_tx_meta(ch, skb, &cb))
+		return NF_ACCEPT;
+	memcpy(cb.mac, mac, ETH_ALEN);
+
+	__skb_queue_head_init(&done);
+	spin_lock(&ch->tx_lock);
+	if (unlikely(dp->dead || dp->broken || xl_tx_closed(ch))) {
+		spin_unlock(&ch->tx_lock);
+		return NF_ACCEPT;
+	}
+	if (likely(skb_queue_empty(&dp->backlog))) {
+		err = xl_tx_copy(dp, skb, &cb);
+		if (likely(!err)) {
+			kick = xl_tx_publish(dp);
+			spin_unlock(&ch->tx_lock);
+			if (kick)
+				xl_chan_notify(ch);
+			consume_skb(skb);
+			return NF_STOLEN;
+		}
+		if (err != -ENOSPC) {
+			/* Broken: this and later packets go through netfront. */
+			if (err == -EPIPE)
+				xl_tx_set_broken(dp);
+			spin_unlock(&ch->tx_lock);
+			return NF_ACCEPT;
+		}
+	}
+
+	if (skb_queue_len(&dp->backlog) >= XL_TX_BACKLOG_PKTS ||
+	    dp->backlog_bytes + skb->len > XL_TX_BACKLOG_BYTES) {
+		xl_stat_add(&dp->tx, XL_STAT_TX_DROPPED, 1);
+		spin_unlock(&ch->tx_lock);
+		kfree_skb(skb);
+		return NF_STOLEN;
+	}
+	/*
+	 * Only now is skb->cb ours: a packet we hand back with NF_ACCEPT
+	 * still needs the IP layer's control block.
+	 */
+	*xl_tx_cb(skb) = cb;
+	__skb_queue_tail(&dp->backlog, skb);
+	dp->backlog_bytes += skb->len;
+	xl_stat_add(&dp->tx, XL_STAT_TX_QUEUED, 1);
+	/* Unless a space event is already on its way, try now or ask. */
+	if (!dp->tx_waiting)
+		kick = xl_tx_drain(dp, &done);
+	spin_unlock(&ch->tx_lock);
+	if (kick)
+		xl_chan_notify(ch);
+	__skb_queue_purge(&done);	/* sent: consumed, not dropped */
+	return NF_STOLEN;
+}
+
+/*
+ * From the NAPI poll: a space event may have come; drain the backlog.
+ * Returns true if it moved packets.
+ */
+bool xl_xmit_poll(struct xl_dp_chan *dp)
+{
+	struct xl_chan *ch = dp->ch;
+	struct sk_buff_head done;
+	struct sk_buff *skb;
+	bool kick, moved;
+
+	if (!READ_ONCE(dp->tx_waiting))
+		return false;
+	__skb_queue_head_init(&done);
+	spin_lock(&ch->tx_lock);
+	kick = !dp->dead && !dp->broken && dp->tx_waiting &&
+	       xl_tx_drain(dp, &done);
+	spin_unlock(&ch->tx_lock);
+	if (kick)
+		xl_chan_notify(ch);
+	moved = !skb_queue_empty(&done);
+	while ((skb = __skb_dequeue(&done)))
+		napi_consume_skb(skb, 1);
+	return moved;
+}
+
+/*
+ * Teardown, process context, after the hook can no longer reach @dp:
+ * hand what is still queued to netfront, which reaches the same peer
+ * through dom0.  The packets already passed every netfilter hook; they
+ * only need their Ethernet header, as neigh_output() would have built.
+ */
+void xl_xmit_flush(struct xl_dp_chan *dp)
+{
+	struct xl_chan *ch = dp->ch;
+	struct sk_buff_head q;
+	struct sk_buff *skb;
+
+	__skb_queue_head_init(&q);
+	spin_lock_bh(&ch->tx_lock);
+	WRITE_ONCE(dp->dead, true);
+	skb_queue_splice_init(&dp->backlog, &q);
+	dp->backlog_bytes = 0;
+	dp->tx_waiting = false;
+	spin_unlock_bh(&ch->tx_lock);
+
+	while ((skb = __skb_dequeue(&q))) {
+		struct net_device *dev = skb_dst(skb) ? skb_dst(skb)->dev : NULL;
+		const struct xl_tx_cb *cb = xl_tx_cb(skb);
+		u8 mac[ETH_ALEN];
+
+		memcpy(mac, cb->mac, ETH_ALEN);
+		if (!dev || !xl_is_netfront(dev) || !netif_running(dev) ||
+		    skb_cow_head(skb, LL_RESERVED_SPACE(dev))) {
+			xl_stat_add(&dp->tx, XL_STAT_TX_DROPPED, 1);
+			kfree_skb(skb);
+			continue;
+		}
+		skb->dev = dev;
+		if (dev_hard_header(skb, dev, ntohs(skb->protocol), mac, NULL,
+				    skb->len) < 0) {
+			xl_stat_add(&dp->tx, XL_STAT_TX_DROPPED, 1);
+			kfree_skb(skb);
+			continue;
+		}
+		xl_stat_add(&dp->tx, XL_STAT_TX_HANDBACK, 1);
+		dev_queue_xmit(skb);
+	}
+}
