@@ -9,8 +9,9 @@
 # has published it again.  The times are reported.
 #
 # PV guests cannot live-migrate with Debian's stock Xen (no shadow
-# paging, Documentation/lab.md); the PV guest is saved and restored
-# instead, which goes through the same suspend and resume in the guest.
+# paging, Documentation/lab.md); here the PV guest is saved and restored,
+# and channel-migrate-pv live-migrates a PV guest under Debian's Xen
+# rebuilt with shadow paging.
 
 LAB_WAIT=${LAB_WAIT:-180}
 
