@@ -3,7 +3,8 @@
 # lab: xen=shadow
 #
 # Live migration of a PV guest with a channel up and a verified TCP stream
-# running through it (issues 5 and 6).  Debian's stock Xen cannot migrate
+# running through it (issues 5 and 6), then save/restore of the other PV
+# guest, the sender, with another stream.  Debian's stock Xen cannot migrate
 # PV guests (no shadow paging), so this scenario boots Debian's Xen
 # rebuilt with shadow paging (scripts/build-xen-shadow.sh,
 # Documentation/lab.md).  Both guests are PV: PVH guests triple-faulted at
@@ -51,6 +52,28 @@ if stream_start mig g1 g2 7030 -d 3600 -r 4000000 &&
 	stream_verify "TCP stream across the PV live migration: same bytes and hash" g1 g2 mig
 else
 	fail "TCP stream into g2 before the migration" "$(stream_diag g1 g2 mig)"
+fi
+
+stage "save/restore of g1 (PV, the sender) during a TCP transfer" 900
+if stream_start sr g1 g2 7031 -d 3600 -r 4000000 &&
+   stream_wait_bytes g2 sr 2000000 60; then
+	d0=$(guest_domid g1)
+	check "xl save g1 (PV) with a stream through xenloop" xl save g1 /tmp/g1.save &&
+		check "xl restore g1" xl restore /tmp/g1.save
+	rm -f /tmp/g1.save
+	check "g1 is ready again" guest_wait g1
+	d1=$(guest_domid g1)
+	diag "g1 domid $d0 -> $d1"
+	check_wait "the channel is re-established" 120 "chan_up g1 g2"
+	b=$(stream_bytes g2 sr)
+	check "the stream keeps delivering after the restore" \
+		stream_wait_bytes g2 sr $((${b:-0} + 4000000)) 120
+	n1=$(tx_to g1 "$(guest_domid g2)")
+	check "... through xenloop (${n1:-0} packets from the restored g1)" "[ '${n1:-0}' -gt 100 ]"
+	stream_stop g1 sr
+	stream_verify "TCP stream across the PV save/restore: same bytes and hash" g1 g2 sr
+else
+	fail "TCP stream into g2 before the save" "$(stream_diag g1 g2 sr)"
 fi
 
 stage "unload" 120
