@@ -48,8 +48,8 @@ vif_bytes() {
 	echo $s
 }
 
-# tput PATH PROTO SIZE HOST: one xlperf run, one CSV row.
-tput() {
+# bench_tput PATH PROTO SIZE HOST: one xlperf run, one CSV row.
+bench_tput() {
 	local p=$1 proto=$2 s=$3 h=$4 out v b1 b2 b3 b4
 	if [ "$p" = xenloop ] && [ "$proto" = tcp ]; then
 		b1=$(xl_counters g1)
@@ -73,7 +73,7 @@ tput() {
 
 # rr PATH PROTO HOST: xlmsg rr at RR_SIZES, one CSV row per size.
 rr() {
-	local p=$1 proto=$2 h=$3 out line s v
+	local p=$1 proto=$2 h=$3 out line s v b
 	if ! out=$(on -t 300 g1 "xlmsg rr -$proto -n $BENCH_RR -s $RR_SIZES $h" 2>&1); then
 		fail "$p ${proto} request/response" "$out"
 		return 0
@@ -92,10 +92,10 @@ run_path() {
 	local p=$1 h=$2 s
 	on g1 "ping -c 1 -W 5 $h" > /dev/null
 	for s in $TCP_SIZES; do
-		tput "$p" tcp "$s" "$h"
+		bench_tput "$p" tcp "$s" "$h"
 	done
 	for s in $UDP_SIZES; do
-		tput "$p" udp "$s" "$h"
+		bench_tput "$p" udp "$s" "$h"
 	done
 	rr "$p" u "$h"
 	rr "$p" t "$h"
