@@ -22,7 +22,9 @@ if [ -z "$run" ] || [ ! -s "$run/lab.csv" ]; then
 	exit 1
 fi
 cp "$run/lab.csv" "$O/lab.csv"
-[ -f "$run/lab-counters.csv" ] && cp "$run/lab-counters.csv" "$O/lab-counters.csv"
+for f in lab-counters.csv lab-extra.csv tap.log; do
+	[ -f "$run/$f" ] && cp "$run/$f" "$O/${f/tap.log/lab-tap.log}"
+done
 echo "lab-bench: $run/lab.csv -> $O/lab.csv"
 "$TOP/selftests/bench/plot-lab.sh" "$O"
 "$TOP/selftests/bench/lab-ratios.sh" "$O" | tee "$O/lab-ratios.txt"

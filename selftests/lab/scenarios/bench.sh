@@ -13,21 +13,30 @@
 # Workloads: TCP throughput at 64 B, 1 KiB, 16 KiB and 64 KiB writes and
 # UDP throughput at 64 B, 1 KiB and 8 KiB datagrams (xlperf, BENCH_SECS
 # seconds each, the receiver's count), TCP and UDP request/response latency
-# at 64 B and 1 KiB (xlmsg rr, BENCH_RR verified rounds, mean).  Results:
-# $LAB_OUT/lab.csv (benchmark,path,size_bytes,value,unit), and for the
-# xenloop TCP runs the channel counters each moved, $LAB_OUT/lab-counters.csv.
+# at 64 B and 1 KiB (xlmsg rr, BENCH_RR verified rounds, mean), measured
+# first, on a quiet system, and once more after the floods.  Results in
+# $LAB_OUT: lab.csv (benchmark,path,size_bytes,value,unit), lab-extra.csv
+# (the latencies after the floods), lab-counters.csv (what the channel
+# counters of both guests and the receiver's UDP counters moved during
+# each measurement).
 # After the xenloop runs the scenario checks that xenloop0's counters moved
 # and dom0's vif counters stayed flat (< 1 MiB for everything sent).
 BENCH_SECS=3
 BENCH_RR=300
 TCP_SIZES="64 1024 16384 65536"
 UDP_SIZES="64 1024 8192"
-RR_SIZES="64,1024"
+RR_SIZES="64 1024"
 CSV=$LAB_OUT/lab.csv
 CNT=$LAB_OUT/lab-counters.csv
+EXTRA=$LAB_OUT/lab-extra.csv
+CNT_COLS="g1_tx_packets g1_tx_bytes g1_tx_gso g1_tx_kicks g1_tx_queued g1_tx_dropped
+	g1_rx_packets g1_events g1_rx_kicks g2_rx_packets g2_rx_gso g2_rx_dropped
+	g2_events g2_rx_kicks g2_tx_packets g2_tx_kicks rcv_udp_InDatagrams
+	rcv_udp_RcvbufErrors rcv_udp_InErrors"
 
 echo "benchmark,path,size_bytes,value,unit" > "$CSV"
-echo "size_bytes,mbit,g1_tx_packets,g1_tx_bytes,g1_tx_gso,g1_tx_kicks,g1_tx_queued,g2_rx_packets,g2_rx_gso,g2_events,g2_rx_kicks,g2_tx_packets,g1_events" > "$CNT"
+cp "$CSV" "$EXTRA"
+echo "benchmark,path,size_bytes,value$(printf ',%s' $CNT_COLS)" > "$CNT"
 
 # The channel counters of guest G for its only peer: "name value" lines.
 xl_counters() {
@@ -48,57 +57,78 @@ vif_bytes() {
 	echo $s
 }
 
-# bench_tput PATH PROTO SIZE HOST: one xlperf run, one CSV row.
-bench_tput() {
-	local p=$1 proto=$2 s=$3 h=$4 out v b1 b2 b3 b4
-	if [ "$p" = xenloop ] && [ "$proto" = tcp ]; then
-		b1=$(xl_counters g1)
-		b2=$(xl_counters g2)
+# Counters of one measurement: over xenloop the channel counters of both
+# guests (ethtool -S xenloop0), over every path the UDP receive errors
+# of the receiving guest (socket buffer overflows).
+snap() { # PATH RECEIVER: "name value" lines
+	if [ "$1" = xenloop ]; then
+		xl_counters g1 | sed 's/^/g1_/'
+		xl_counters g2 | sed 's/^/g2_/'
 	fi
+	on "$2" "cat /proc/net/snmp" | awk '/^Udp:/ { if (!h) { split($0, n); h = 1 } else
+		for (i = 2; i <= NF; i++) print "rcv_udp_" n[i], $i }'
+}
+# counters BENCH PATH SIZE VALUE BEFORE AFTER: one row of $CNT.
+counters() {
+	local row="$1,$2,$3,$4" c
+	for c in $CNT_COLS; do
+		row="$row,$(cdelta "$5" "$6" "$c")"
+	done
+	echo "$row" >> "$CNT"
+}
+
+# bench_tput PATH PROTO SIZE HOST RECEIVER: one xlperf run, one CSV row.
+bench_tput() {
+	local p=$1 proto=$2 s=$3 h=$4 out v b a
+	b=$(snap "$p" "$5")
 	out=$(on -t $((BENCH_SECS + 60)) g1 "xlperf $proto -p 7400 -s $s -d $BENCH_SECS $h" 2>&1)
+	a=$(snap "$p" "$5")
 	v=$(echo "$out" | _lab_field mbit)
 	if [ -n "$v" ]; then
 		echo "${proto}_stream,$p,$s,$v,Mbit/s" >> "$CSV"
 		ok "$p $proto throughput, $s B: $v Mbit/s ($out)"
+		counters "${proto}_stream" "$p" "$s" "$v" "$b" "$a"
 	else
 		fail "$p $proto throughput, $s B" "$out"
-		return 0
-	fi
-	if [ -n "$b1" ]; then
-		b3=$(xl_counters g1)
-		b4=$(xl_counters g2)
-		echo "$s,$v,$(cdelta "$b1" "$b3" tx_packets),$(cdelta "$b1" "$b3" tx_bytes),$(cdelta "$b1" "$b3" tx_gso),$(cdelta "$b1" "$b3" tx_kicks),$(cdelta "$b1" "$b3" tx_queued),$(cdelta "$b2" "$b4" rx_packets),$(cdelta "$b2" "$b4" rx_gso),$(cdelta "$b2" "$b4" events),$(cdelta "$b2" "$b4" rx_kicks),$(cdelta "$b2" "$b4" tx_packets),$(cdelta "$b1" "$b3" events)" >> "$CNT"
 	fi
 }
 
-# rr PATH PROTO HOST: xlmsg rr at RR_SIZES, one CSV row per size.
+# rr PATH PROTO HOST RECEIVER [CSVFILE [SUFFIX]]: xlmsg rr at each of
+# RR_SIZES, one CSV row per size.
 rr() {
-	local p=$1 proto=$2 h=$3 out line s v b
-	if ! out=$(on -t 300 g1 "xlmsg rr -$proto -n $BENCH_RR -s $RR_SIZES $h" 2>&1); then
-		fail "$p ${proto} request/response" "$out"
-		return 0
-	fi
-	echo "$out" | grep '^size=' > /tmp/rr.out
-	while read -r line; do
-		s=$(echo "$line" | _lab_field size)
+	local p=$1 proto=$2 h=$3 csv=${5:-$CSV} sfx=${6:-} out line s v b bn a
+	case $proto in u) bn=udp_rr$sfx ;; *) bn=tcp_rr$sfx ;; esac
+	for s in $RR_SIZES; do
+		b=$(snap "$p" "$4")
+		if ! out=$(on -t 300 g1 "xlmsg rr -$proto -n $BENCH_RR -s $s $h" 2>&1); then
+			fail "$p $bn, $s B" "$out"
+			continue
+		fi
+		a=$(snap "$p" "$4")
+		line=$(echo "$out" | grep '^size=')
 		v=$(echo "$line" | _lab_field rtt_us)
-		case $proto in u) b=udp_rr ;; *) b=tcp_rr ;; esac
-		echo "$b,$p,$s,$v,us" >> "$CSV"
-		ok "$p $b, $s B: $v us ($line)"
-	done < /tmp/rr.out
+		echo "$bn,$p,$s,$v,us" >> "$csv"
+		ok "$p $bn, $s B: $v us ($line)"
+		counters "$bn" "$p" "$s" "$v" "$b" "$a"
+	done
 }
 
+# run_path PATH HOST RECEIVER: latency first, on a quiet system, then
+# throughput, then latency once more (into lab-extra.csv) to show
+# whether the floods left anything behind.
 run_path() {
-	local p=$1 h=$2 s
+	local p=$1 h=$2 r=$3 s
 	on g1 "ping -c 1 -W 5 $h" > /dev/null
+	rr "$p" u "$h" "$r"
+	rr "$p" t "$h" "$r"
 	for s in $TCP_SIZES; do
-		bench_tput "$p" tcp "$s" "$h"
+		bench_tput "$p" tcp "$s" "$h" "$r"
 	done
 	for s in $UDP_SIZES; do
-		bench_tput "$p" udp "$s" "$h"
+		bench_tput "$p" udp "$s" "$h" "$r"
 	done
-	rr "$p" u "$h"
-	rr "$p" t "$h"
+	rr "$p" u "$h" "$r" "$EXTRA" _after_floods
+	rr "$p" t "$h" "$r" "$EXTRA" _after_floods
 }
 
 stage "start guests" 300
@@ -115,11 +145,11 @@ check_wait "xlperf and xlmsg serve in g1 and g2" 30 \
 diag "bench: BENCH_SECS=$BENCH_SECS BENCH_RR=$BENCH_RR"
 
 stage "lo inside g1 (module not loaded)" 600
-run_path lo 127.0.0.1
+run_path lo 127.0.0.1 g1
 
 stage "netfront g1 -> g2 (module not loaded)" 900
 check_on g1 "module not loaded in g1" "! grep -q '^xenloop ' /proc/modules"
-run_path netfront "$G2"
+run_path netfront "$G2" g2
 
 stage "load xenloop" 300
 check "xenloopd starts" xenloopd_start
@@ -133,7 +163,7 @@ check_wait "xenloop0 lists the peer in both guests" 30 \
 stage "xenloop g1 -> g2" 900
 x0=$(on g1 "cat /sys/class/net/xenloop0/statistics/tx_bytes")
 v0=$(vif_bytes)
-run_path xenloop "$G2"
+run_path xenloop "$G2" g2
 x1=$(on g1 "cat /sys/class/net/xenloop0/statistics/tx_bytes")
 v1=$(vif_bytes)
 check "g1's xenloop0 tx_bytes moved ($((x1 - x0)) bytes)" "[ $((x1 - x0)) -gt 104857600 ]"
@@ -145,8 +175,8 @@ for g in g1 g2; do
 	diag "$g: ethtool -S xenloop0 (non-zero)"
 	on $g ethtool -S xenloop0 2>&1 | awk 'NR > 1 && $2 != 0' | while read -r l; do diag "    $l"; done
 done
-diag "xenloop TCP runs, channel counters moved per run:"
-while read -r l; do diag "    $l"; done < "$CNT"
+diag "latency after the floods (lab-extra.csv):"
+while read -r l; do diag "    $l"; done < "$EXTRA"
 diag "lab.csv:"
 while read -r l; do diag "    $l"; done < "$CSV"
 xenloopd_stop
