@@ -74,8 +74,8 @@ set style fill solid 0.8 border -1
 set boxwidth 0.9
 set grid ytics
 set key top left autotitle columnheader
-set yrange [0:*]
-set ylabel "mean round trip, us (lower is better)"
+set logscale y 10
+set ylabel "mean round trip, us, log scale (lower is better)"
 set title "xenloop lab benchmark: request/response latency (xlmsg rr, verified)"
 plot "$lat" using 2:xtic(1), "" using 3, "" using 4
 GP
