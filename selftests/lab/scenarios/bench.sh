@@ -22,7 +22,7 @@
 # After the xenloop runs the scenario checks that xenloop0's counters moved
 # and dom0's vif counters stayed flat (< 1 MiB for everything sent).
 BENCH_SECS=3
-BENCH_RR=300
+BENCH_RR=100
 TCP_SIZES="64 1024 16384 65536"
 UDP_SIZES="64 1024 8192"
 RR_SIZES="64 1024"
