@@ -23,7 +23,8 @@ help:
 	@echo "make modules-all  the module against every installed kernel, W=1 + sparse"
 	@echo "make check        unit tests, module builds, static checks, lab scenarios"
 	@echo "make fuzz         fuzz the FIFO for FUZZ_SECONDS=$(FUZZ_SECONDS) s"
-	@echo "make bench        FIFO benchmark: build/bench/fifo.csv and plots"
+	@echo "make bench        FIFO benchmark and the lab benchmark (bench-fifo,"
+	@echo "                  bench-lab): build/bench/{fifo,lab}.csv and plots"
 	@echo "make static       checkpatch --strict, sparse, codespell"
 	@echo "make lab          one lab scenario: SCENARIO=$(SCENARIO) GUESTS=$(GUESTS)"
 	@echo "make lab-shell    boot the lab and get a dom0 shell"
@@ -73,10 +74,20 @@ fuzz: deps
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # The FIFO benchmark (selftests/bench): CSVs and plots in build/bench/.
-bench: deps
+# The lab benchmark (scenario bench: lo, netfront and xenloop in one run):
+# build/bench/lab.csv, lab-*.png and the ratios against the targets.
+# One after the other: the FIFO benchmark runs SCHED_FIFO on the host.
+bench:
+	$(MAKE) bench-fifo
+	$(MAKE) bench-lab
+
+bench-fifo: deps
 	$(MAKE) -C selftests/bench run
 
-.PHONY: fuzz bench
+bench-lab: lab-module xenloopd selftests
+	scripts/lab-bench.sh
+
+.PHONY: fuzz bench bench-fifo bench-lab
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Ratios of the lab benchmark against issue 6's targets:
+#   throughput  xenloop/netfront >= 6 at every size (and never below 1),
+#               xenloop/lo >= 0.8
+#   latency     xenloop/netfront <= 0.2
+#
+#   lab-ratios.sh [DIR]    reads DIR/lab.csv (default build/bench), prints
+#                          the table; exit 0 whatever was met (a benchmark
+#                          reports, the lab scenario checks that it ran)
+set -euo pipefail
+
+dir=${1:-build/bench}
+awk -F, 'NR > 1 {
+	k = $1 "," $3
+	if (!(k in seen)) { seen[k] = 1; order[n++] = k }
+	v[k, $2] = $4
+	unit[k] = $5
+} function r(a, b) { return (a > 0 && b > 0) ? a / b : -1 }
+function f(x) { return x < 0 ? "?" : sprintf("%.2f", x) }
+END {
+	printf "%-11s %6s %10s %10s %10s %8s %-14s %8s %-9s %s\n", "benchmark", "size",
+		"xenloop", "netfront", "lo", "xl/nf", "target", "xl/lo", "target", "unit"
+	for (i = 0; i < n; i++) {
+		k = order[i]
+		split(k, a, ",")
+		x = v[k, "xenloop"]; nf = v[k, "netfront"]; lo = v[k, "lo"]
+		rn = r(x, nf); rl = r(x, lo)
+		if (unit[k] == "us") {
+			tn = rn < 0 ? "?" : (rn <= 0.2 ? "met (<=0.2)" : "MISSED (<=0.2)")
+			tl = "-"
+		} else {
+			tn = rn < 0 ? "?" : (rn >= 6 ? "met (>=6)" : (rn >= 1 ? "MISSED (>=6)" : "MISSED (<1!)"))
+			tl = rl < 0 ? "?" : (rl >= 0.8 ? "met" : "MISSED")
+		}
+		printf "%-11s %6s %10s %10s %10s %8s %-14s %8s %-9s %s\n", a[1], a[2],
+			x, nf, lo, f(rn), tn, f(rl), tl, unit[k]
+	}
+	print "(throughput: Mbit/s, higher is better; latency: us per round trip, lower is better)"
+}' "$dir/lab.csv"
