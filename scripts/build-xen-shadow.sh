@@ -21,11 +21,16 @@
 # toolstack does not change within the stable series).
 #
 # Usage: build-xen-shadow.sh OUTDIR    writes OUTDIR/xen (ELF, for QEMU)
+# Exit 0 built (or cached), 4 no source to be had from the archive, 1 error.
 # The result is cached in OUTDIR and rebuilt only when its inputs change.
 set -euo pipefail
 
 OUT=${1:?usage: build-xen-shadow.sh OUTDIR}
+OUT=$(realpath -m "$OUT")	# the build below changes directory
 die() { echo "build-xen-shadow: $*" >&2; exit 1; }
+# The source cannot be had from this machine's archive: not our failure,
+# exit 4 so that a lab run can report a skip.
+unavailable() { echo "build-xen-shadow: $*" >&2; exit 4; }
 
 [ -f /boot/xen-4.17-amd64.config ] || die "no /boot/xen-4.17-amd64.config (scripts/install-deps.sh)"
 for t in apt-get dpkg-source flex bison python3 gcc make; do
@@ -57,7 +62,7 @@ for f in /etc/apt/sources.list.d/*.sources; do
 		sub(/Types:[^\n]*/, "Types: deb-src"); print }' "$f"
 done > "$OUT/apt/sources/src.sources"
 [ -s "$OUT/apt/sources/src.list" ] || [ -s "$OUT/apt/sources/src.sources" ] ||
-	die "no deb entries in the machine's apt sources"
+	unavailable "no deb entries in the machine's apt sources"
 
 apt_opts=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$OUT/apt/sources"
 	  -o "Dir::State::Lists=$OUT/apt/lists" -o "Dir::Cache::Archives=$OUT/apt/archives"
@@ -68,9 +73,9 @@ apt-get "${apt_opts[@]}" -q update >"$OUT/apt.log" 2>&1 || true
 
 mkdir -p "$OUT/src"
 cd "$OUT/src"
-versions=$(apt-cache "${apt_opts[@]}" showsrc xen 2>/dev/null |
+versions=$( { apt-cache "${apt_opts[@]}" showsrc xen 2>/dev/null || true; } |
 	   sed -n 's/^Version: \(4\.17\..*\)/\1/p' | sort -Vr | uniq)
-[ -n "$versions" ] || die "no xen 4.17 source in the deb-src twins of the apt sources (see $OUT/apt.log)"
+[ -n "$versions" ] || unavailable "no xen 4.17 source in the deb-src twins of the apt sources (see $OUT/apt.log)"
 ver=
 for v in "$installed" $versions; do
 	grep -qxF "$v" <<<"$versions" || continue
@@ -79,7 +84,7 @@ for v in "$installed" $versions; do
 		break
 	fi
 done
-[ -n "$ver" ] || die "could not download any of: $versions (see $OUT/apt.log)"
+[ -n "$ver" ] || unavailable "could not download any of: $versions (see $OUT/apt.log)"
 [ "$ver" = "$installed" ] ||
 	echo "build-xen-shadow: source of $installed not available, using $ver"
 # dpkg-source applies Debian's patch series.

@@ -79,8 +79,13 @@ fi
 case $xen_img in
 ''|stock) xen_img=$IMAGES/xen ;;
 shadow)
-	"$TOP/scripts/build-xen-shadow.sh" "$TOP/build/lab/xen-shadow" >&2 ||
-		die "cannot build the shadow-paging hypervisor"
+	rc=0
+	"$TOP/scripts/build-xen-shadow.sh" "$TOP/build/lab/xen-shadow" >&2 || rc=$?
+	if [ $rc = 4 ]; then
+		echo "ok 1 - $scenario # SKIP the archive has no Xen 4.17 source to rebuild with shadow paging"
+		exit 4
+	fi
+	[ $rc = 0 ] || die "cannot build the shadow-paging hypervisor"
 	xen_img=$TOP/build/lab/xen-shadow/xen ;;
 esac
 [ -f "$xen_img" ] || die "no hypervisor image $xen_img"
