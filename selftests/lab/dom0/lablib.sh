@@ -446,6 +446,18 @@ xl_latency() {
 	fi
 }
 
+# vif_sum KIND: packets or bytes (KIND) dom0's vifs of g1's and g2's eth0
+# saw, received and sent, summed (the traffic that took the netfront path).
+vif_sum() {
+	local s=0 d f
+	for d in $(guest_domid g1) $(guest_domid g2); do
+		for f in rx_$1 tx_$1; do
+			s=$((s + $(cat /sys/class/net/vif$d.0/statistics/$f)))
+		done
+	done
+	echo $s
+}
+
 # ---- channels (issue 5) -----------------------------------------------------
 # The module's per-peer state in guest G's debugfs (Documentation/
 # control-plane.md, 5.7).

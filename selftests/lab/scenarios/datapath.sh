@@ -26,25 +26,6 @@ dp_eth() {
 }
 # The data path runs a channel to guest P in guest G.
 dp_chan() { on "$1" "ethtool -S xenloop0 | grep -q 'peer$(guest_domid "$2")_tx_packets'"; }
-# Packets dom0's vifs of both guests' eth0 saw (rx + tx).
-dp_vif_pkts() {
-	local s=0 d f
-	for d in $(guest_domid g1) $(guest_domid g2); do
-		for f in rx_packets tx_packets; do
-			s=$((s + $(cat /sys/class/net/vif$d.0/statistics/$f)))
-		done
-	done
-	echo $s
-}
-dp_vif_bytes() {
-	local s=0 d f
-	for d in $(guest_domid g1) $(guest_domid g2); do
-		for f in rx_bytes tx_bytes; do
-			s=$((s + $(cat /sys/class/net/vif$d.0/statistics/$f)))
-		done
-	done
-	echo $s
-}
 # Remember counters before a test: dp_mark.  Then dp_moved DESC MIN: g1
 # sent and g2 received at least MIN packets each through xenloop, or the
 # reverse (both directions count), and dom0's vifs saw at most
@@ -53,13 +34,13 @@ XL_VIF_SLACK=60
 dp_mark() {
 	m_tx1=$(dp_cnt g1 tx_packets) m_rx1=$(dp_cnt g1 rx_packets)
 	m_tx2=$(dp_cnt g2 tx_packets) m_rx2=$(dp_cnt g2 rx_packets)
-	m_vif=$(dp_vif_pkts) m_vifb=$(dp_vif_bytes)
+	m_vif=$(vif_sum packets) m_vifb=$(vif_sum bytes)
 }
 dp_moved() {
 	local desc=$1 min=$2 tx1 rx1 tx2 rx2 vif vifb
 	tx1=$(( $(dp_cnt g1 tx_packets) - m_tx1 )) rx1=$(( $(dp_cnt g1 rx_packets) - m_rx1 ))
 	tx2=$(( $(dp_cnt g2 tx_packets) - m_tx2 )) rx2=$(( $(dp_cnt g2 rx_packets) - m_rx2 ))
-	vif=$(( $(dp_vif_pkts) - m_vif )) vifb=$(( $(dp_vif_bytes) - m_vifb ))
+	vif=$(( $(vif_sum packets) - m_vif )) vifb=$(( $(vif_sum bytes) - m_vifb ))
 	diag "$desc: xenloop g1 tx $tx1 rx $rx1, g2 tx $tx2 rx $rx2; dom0 vifs $vif packets $vifb bytes"
 	if [ $tx1 -ge "$min" ] && [ $rx2 -ge "$min" ] && [ $tx2 -ge "$min" ] &&
 	   [ $rx1 -ge "$min" ] && [ $vif -le $XL_VIF_SLACK ]; then
@@ -136,7 +117,7 @@ else
 fi
 gso=$(( $(dp_eth g1 peer$(guest_domid g2)_tx_gso) - gso0 ))
 check "g1 sent GSO super-packets whole ($gso records)" "[ $gso -gt 100 ]"
-vb=$(( $(dp_vif_bytes) - m_vifb ))
+vb=$(( $(vif_sum bytes) - m_vifb ))
 check "dom0's vifs carried under 1 MiB of the 256 MiB ($vb bytes)" "[ $vb -lt 1048576 ]"
 # IPv6 (stream_start uses IPv4 addresses): started by hand.
 on g1 "xlstream recv -p 7003 -o /tmp/b6.progress > /tmp/b6.recv 2>&1 &"
@@ -149,7 +130,7 @@ dp_moved "bulk TCP" 1000
 stage "traffic to dom0 is untouched" 120
 dp_mark
 check_on g1 "g1 pings dom0" ping -c 5 -i 0.2 -W 5 10.55.0.254
-tx=$(( $(dp_cnt g1 tx_packets) - m_tx1 )) vif=$(( $(dp_vif_pkts) - m_vif ))
+tx=$(( $(dp_cnt g1 tx_packets) - m_tx1 )) vif=$(( $(vif_sum packets) - m_vif ))
 # (A stray ND probe to g2 may take xenloop meanwhile: allow a couple.)
 check "no packet to dom0 through xenloop (tx $tx), all through the vif ($vif)" \
 	"[ $tx -lt 5 ] && [ $vif -ge 10 ]"

@@ -23,18 +23,9 @@ on g2 "xlmsg serve -p 7300 > /tmp/xlmsg.log 2>&1 &"
 rr_us() {
 	on g1 "xlmsg rr $1 -n $2 -s $3 $G2" | sed -n 's/.*rtt_us=\([0-9.]*\).*/\1/p'
 }
-vif_bytes() {
-	local s=0 d f
-	for d in $(guest_domid g1) $(guest_domid g2); do
-		for f in rx_bytes tx_bytes; do
-			s=$((s + $(cat /sys/class/net/vif$d.0/statistics/$f)))
-		done
-	done
-	echo $s
-}
 run_workload() {
 	local p=$1 v0 mbit
-	v0=$(vif_bytes)
+	v0=$(vif_sum bytes)
 	on g1 "ping -c 1 -W 5 $G2" > /dev/null
 	eval "r_${p}_ping=\$(on g1 ping -c 20 -i 0.2 $G2 | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')"
 	eval "r_${p}_udp64=\$(rr_us -u 200 64)"
@@ -46,7 +37,7 @@ run_workload() {
 		mbit=$(on g2 cat /tmp/demo$p.recv | _lab_field mbit)
 	fi
 	eval "r_${p}_mbit=${mbit:-?}"
-	eval "r_${p}_vif=$(( $(vif_bytes) - v0 ))"
+	eval "r_${p}_vif=$(( $(vif_sum bytes) - v0 ))"
 }
 
 stage "workload over netfront (module not loaded)" 900
