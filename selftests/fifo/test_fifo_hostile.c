@@ -32,6 +32,7 @@
 
 #include "tap.h"
 #include "fifo.h"
+#include "le.h"
 #include "shm.h"
 
 #define FEAT_ALL	XL_FEAT_KNOWN
@@ -45,31 +46,6 @@
 #define ACCEPT		XL_FIFO_ERR_NONE
 
 /* ---- raw wire-format access (independent of fifo.c) ---------------- */
-
-static uint32_t get_le32(const void *p)
-{
-	const uint8_t *b = p;
-
-	return b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
-static void put_le32(void *p, uint32_t v)
-{
-	uint8_t *b = p;
-
-	b[0] = (uint8_t)v;
-	b[1] = (uint8_t)(v >> 8);
-	b[2] = (uint8_t)(v >> 16);
-	b[3] = (uint8_t)(v >> 24);
-}
-
-static void put_le16(void *p, uint16_t v)
-{
-	uint8_t *b = p;
-
-	b[0] = (uint8_t)v;
-	b[1] = (uint8_t)(v >> 8);
-}
 
 /* A record header in host order, as a (hostile) peer means to write it. */
 struct raw_hdr {

@@ -17,6 +17,7 @@
 
 #include "tap.h"
 #include "fifo.h"
+#include "le.h"
 
 #define FEAT_ALL	XL_FEAT_KNOWN
 #define SZ_4K		4096u
@@ -40,38 +41,6 @@ static uint32_t rng_range(uint32_t lo, uint32_t hi)
 }
 
 /* ---- raw wire-format access (independent of fifo.c) ---------------- */
-
-static uint32_t get_le32(const void *p)
-{
-	const uint8_t *b = p;
-
-	return b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
-static uint16_t get_le16(const void *p)
-{
-	const uint8_t *b = p;
-
-	return (uint16_t)(b[0] | b[1] << 8);
-}
-
-static void put_le32(void *p, uint32_t v)
-{
-	uint8_t *b = p;
-
-	b[0] = (uint8_t)v;
-	b[1] = (uint8_t)(v >> 8);
-	b[2] = (uint8_t)(v >> 16);
-	b[3] = (uint8_t)(v >> 24);
-}
-
-static void put_le16(void *p, uint16_t v)
-{
-	uint8_t *b = p;
-
-	b[0] = (uint8_t)v;
-	b[1] = (uint8_t)(v >> 8);
-}
 
 /* A raw record header at @at, as a peer would write it. */
 static void put_hdr(uint8_t *at, uint32_t len, uint8_t type, uint16_t proto)

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "fifo.h"
+#include "../fifo/le.h"
 #include "fuzz_fifo.h"
 
 #define FZ_HDR	16u
@@ -66,23 +67,6 @@ struct fz_snap {
 static u32 rec_space(u32 len)
 {
 	return XL_REC_SPACE(len);
-}
-
-static u32 get_le32(const void *p)
-{
-	const u8 *b = p;
-
-	return b[0] | b[1] << 8 | b[2] << 16 | (u32)b[3] << 24;
-}
-
-static void put_le32(void *p, u32 v)
-{
-	u8 *b = p;
-
-	b[0] = (u8)v;
-	b[1] = (u8)(v >> 8);
-	b[2] = (u8)(v >> 16);
-	b[3] = (u8)(v >> 24);
 }
 
 static u64 drops_total(const struct xl_fifo_rx *rx)
