@@ -96,8 +96,12 @@ xl_latency "g2 reload: back in g1's view" "on g2 modprobe xenloop" \
 	"xl_sees $d1 $d2" "/local/domain/$d2/data/xenloop"
 check "g2 has a new, higher participation generation ($gen2 before)" \
 	"[ \"\$(xl_peer $d1 $d2 generation)\" -gt $gen2 ]"
-check "the new pair directory is empty" \
-	"[ -z \"\$(xenstore-list $XL_ROOT/pairs/$lo-$hi/$lo)\" ]"
+# The modules start their handshake in the new directory as soon as they see
+# each other, so "fresh" means: nothing written before the unload survived.
+check_wait "the new pair directory holds nothing from before the unload" 2 \
+	"xenstore-exists $XL_ROOT/pairs/$lo-$hi &&
+	 ! xenstore-exists $XL_ROOT/pairs/$lo-$hi/$lo/hello &&
+	 ! xenstore-exists $XL_ROOT/pairs/$lo-$hi/$hi/hello"
 xl_latency "g3 destroyed: leaves g1's view" "xl destroy g3" \
 	"! xl domid g3" "! xl_sees $d1 $d3" "/local/domain/$d3/data/xenloop"
 check_wait "g3's view and pairs are gone" 2 \
