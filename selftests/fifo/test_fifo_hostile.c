@@ -306,6 +306,42 @@ static bool recv_rec(struct hchan *c, uint32_t len, uint32_t seq)
 }
 
 /*
+ * What the real producer sent and the consumer has not checked yet, for
+ * the tests that mix random sends and reads: the lengths of at most 64
+ * records, by sequence number.
+ */
+struct backlog {
+	uint32_t sent;
+	uint32_t got;
+	uint32_t lens[64];
+};
+
+/*
+ * Send up to @n records of 1 to @max_len bytes, each length drawn from
+ * @rng; fewer once 64 are outstanding or the area is full.
+ */
+static void send_random(struct hchan *c, struct backlog *b, uint64_t *rng,
+			uint32_t n, uint32_t max_len)
+{
+	for (; n && b->sent - b->got < 64; n--) {
+		uint32_t len = 1 + tap_rng(rng) % max_len;
+
+		if (send_rec(c, len, b->sent))
+			break;
+		b->lens[b->sent++ % 64] = len;
+	}
+}
+
+/* Read, check against what was sent and consume the next @n records. */
+static bool recv_backlog(struct hchan *c, struct backlog *b, uint32_t n)
+{
+	for (; n; n--, b->got++)
+		if (!recv_rec(c, b->lens[b->got % 64], b->got))
+			return false;
+	return true;
+}
+
+/*
  * The consumer must report BROKEN with @err, keep doing so, publish
  * nothing more and never ask to notify.
  */
@@ -538,17 +574,24 @@ static bool prod_back_case(uint32_t index, uint32_t back)
 	return ok;
 }
 
-static bool test_prod_back_little(void)
+/* Each step back in @backs, from an index below 2^32 and one across it. */
+static bool prod_back_cases(const uint32_t *backs, unsigned int n)
 {
-	static const uint32_t backs[] = { 16, 32, 64, 96, 128, 144 };
 	unsigned int i;
 	bool ok = true;
 
-	for (i = 0; i < ARRAY_SIZE(backs); i++) {
+	for (i = 0; i < n; i++) {
 		TAP_CHECK(prod_back_case(0x2000, backs[i]));
 		TAP_CHECK(prod_back_case(0xffffffc0u, backs[i]));
 	}
 	return ok;
+}
+
+static bool test_prod_back_little(void)
+{
+	static const uint32_t backs[] = { 16, 32, 64, 96, 128, 144 };
+
+	return prod_back_cases(backs, ARRAY_SIZE(backs));
 }
 
 static bool test_prod_back_lot(void)
@@ -556,14 +599,8 @@ static bool test_prod_back_lot(void)
 	static const uint32_t backs[] = {
 		SZ_4K - 16, SZ_4K, SZ_4K + 16, 0x10000000u, 0x7ffffff0u,
 	};
-	unsigned int i;
-	bool ok = true;
 
-	for (i = 0; i < ARRAY_SIZE(backs); i++) {
-		TAP_CHECK(prod_back_case(0x2000, backs[i]));
-		TAP_CHECK(prod_back_case(0xffffffc0u, backs[i]));
-	}
-	return ok;
+	return prod_back_cases(backs, ARRAY_SIZE(backs));
 }
 
 /* A peer going through 2^32 by the rules keeps working. */
@@ -577,7 +614,8 @@ static bool test_prod_wrap_legit(void)
 	bool ok = true;
 
 	for (s = 0; s < ARRAY_SIZE(starts) && ok; s++) {
-		uint32_t sent = 0, got = 0, lens[64], last_pub = starts[s];
+		uint32_t last_pub = starts[s];
+		struct backlog b = { 0 };
 		bool wrapped = false;
 		struct hchan c;
 		int round;
@@ -585,15 +623,9 @@ static bool test_prod_wrap_legit(void)
 		if (!chan_open(&c, SZ_4K, 0, starts[s]))
 			return false;
 		for (round = 0; round < 300 && ok; round++) {
-			uint32_t n, want = 1 + tap_rng(&rng) % 12, pub;
+			uint32_t want = 1 + tap_rng(&rng) % 12, pub;
 
-			for (n = 0; n < want && sent - got < 64; n++) {
-				uint32_t len = 1 + tap_rng(&rng) % 700;
-
-				if (send_rec(&c, len, sent))
-					break;
-				lens[sent++ % 64] = len;
-			}
+			send_random(&c, &b, &rng, want, 700);
 			xl_fifo_tx_publish(&c.tx);
 			/* What the peer really published, raw. */
 			pub = get_le32(&c.a_ro->tx_prod);
@@ -601,15 +633,11 @@ static bool test_prod_wrap_legit(void)
 			if (pub < last_pub)
 				wrapped = true;
 			last_pub = pub;
-			want = tap_rng(&rng) % (sent - got + 1);
-			for (n = 0; n < want && ok; n++, got++)
-				TAP_CHECK(recv_rec(&c, lens[got % 64], got));
+			want = tap_rng(&rng) % (b.sent - b.got + 1);
+			TAP_CHECK(recv_backlog(&c, &b, want));
 			xl_fifo_rx_publish(&c.rx, NULL);
 		}
-		while (got < sent && ok) {
-			TAP_CHECK(recv_rec(&c, lens[got % 64], got));
-			got++;
-		}
+		TAP_CHECK(recv_backlog(&c, &b, b.sent - b.got));
 		TAP_CHECK(read_st(&c) == XL_FIFO_EMPTY);
 		TAP_CHECK(!xl_fifo_rx_publish(&c.rx, NULL));
 		TAP_CHECK(wrapped && c.rx.cons < starts[s]);
@@ -1233,7 +1261,8 @@ static void scribble(struct xl_ctrl_page *page, uint64_t *rng, size_t keep)
 static bool test_notify_garbage_prod(void)
 {
 	uint64_t rng = 0x13198a2e03707344ull;
-	uint32_t sent = 0, got = 0, lens[64], npub = 0, nnotify = 0;
+	uint32_t npub = 0, nnotify = 0;
+	struct backlog b = { 0 };
 	uint32_t i, phase;
 	struct hchan c;
 	bool ok = true;
@@ -1245,13 +1274,7 @@ static bool test_notify_garbage_prod(void)
 		uint32_t n = 1 + tap_rng(&rng) % 6, old = c.tx.prod_pub, ev;
 		bool notify;
 
-		while (n-- && sent - got < 64) {
-			uint32_t len = 1 + tap_rng(&rng) % 300;
-
-			if (send_rec(&c, len, sent))
-				break;
-			lens[sent++ % 64] = len;
-		}
+		send_random(&c, &b, &rng, n, 300);
 		ev = garbage_event(&rng, i, old, c.tx.prod);
 		scribble(c.b, &rng, offsetof(struct xl_ctrl_page, rx_cons));
 		put_le32(&c.b->rx_prod_event, ev);
@@ -1260,13 +1283,11 @@ static bool test_notify_garbage_prod(void)
 		nnotify += notify;
 		TAP_CHECK(notify == (old != c.tx.prod_pub &&
 				     crossed(ev, old, c.tx.prod_pub)));
-		n = tap_rng(&rng) % (sent - got + 1);
-		for (; n && ok; n--, got++)
-			TAP_CHECK(recv_rec(&c, lens[got % 64], got));
+		n = tap_rng(&rng) % (b.sent - b.got + 1);
+		TAP_CHECK(recv_backlog(&c, &b, n));
 		xl_fifo_rx_publish(&c.rx, NULL);
 	}
-	for (; got < sent && ok; got++)
-		TAP_CHECK(recv_rec(&c, lens[got % 64], got));
+	TAP_CHECK(recv_backlog(&c, &b, b.sent - b.got));
 	TAP_CHECK(nnotify <= npub && nnotify > 0);
 	TAP_CHECK(!c.tx.broken && !c.rx.broken);
 
@@ -1306,7 +1327,8 @@ static bool test_notify_garbage_prod(void)
 static bool test_notify_garbage_cons(void)
 {
 	uint64_t rng = 0xa4093822299f31d0ull;
-	uint32_t sent = 0, got = 0, lens[64], npub = 0, nnotify = 0;
+	uint32_t npub = 0, nnotify = 0;
+	struct backlog b = { 0 };
 	uint32_t i, phase;
 	struct hchan c;
 	bool ok = true;
@@ -1318,17 +1340,10 @@ static bool test_notify_garbage_cons(void)
 		uint32_t n = 1 + tap_rng(&rng) % 6, old, ev;
 		bool notify, more;
 
-		while (n-- && sent - got < 64) {
-			uint32_t len = 1 + tap_rng(&rng) % 300;
-
-			if (send_rec(&c, len, sent))
-				break;
-			lens[sent++ % 64] = len;
-		}
+		send_random(&c, &b, &rng, n, 300);
 		xl_fifo_tx_publish(&c.tx);
-		n = tap_rng(&rng) % (sent - got + 1);
-		for (; n && ok; n--, got++)
-			TAP_CHECK(recv_rec(&c, lens[got % 64], got));
+		n = tap_rng(&rng) % (b.sent - b.got + 1);
+		TAP_CHECK(recv_backlog(&c, &b, n));
 		old = c.rx.cons_pub;
 		ev = garbage_event(&rng, i, old, c.rx.cons);
 		scribble(c.a, &rng, offsetof(struct xl_ctrl_page, tx_prod));
@@ -1338,10 +1353,9 @@ static bool test_notify_garbage_cons(void)
 		nnotify += notify;
 		TAP_CHECK(notify == (old != c.rx.cons_pub &&
 				     crossed(ev, old, c.rx.cons_pub)));
-		TAP_CHECK(more == (got != sent));
+		TAP_CHECK(more == (b.got != b.sent));
 	}
-	for (; got < sent && ok; got++)
-		TAP_CHECK(recv_rec(&c, lens[got % 64], got));
+	TAP_CHECK(recv_backlog(&c, &b, b.sent - b.got));
 	TAP_CHECK(nnotify <= npub && nnotify > 0);
 	TAP_CHECK(!c.tx.broken && !c.rx.broken);
 
