@@ -88,31 +88,6 @@ static void on_stop(int sig)
 	atomic_store(&stop_requested, 1);
 }
 
-static int parse_port(const char *s, unsigned int *port)
-{
-	uint64_t v;
-
-	if (xls_parse_u64(s, &v) || v > 65535) {
-		msg("bad port '%s'", s);
-		return -1;
-	}
-	*port = v;
-	return 0;
-}
-
-/*
- * The subcommands take some options in common; one parser each keeps
- * what they accept and how they complain the same everywhere.
- */
-static int parse_seed(const char *s, uint64_t *seed)
-{
-	if (xls_parse_u64(s, seed)) {
-		msg("bad seed '%s'", s);
-		return -1;
-	}
-	return 0;
-}
-
 /* A byte count or rate such as "64M"; what names it in the complaint. */
 static int parse_bytes(const char *s, uint64_t *out, bool nonzero,
 		       const char *what)
@@ -120,6 +95,88 @@ static int parse_bytes(const char *s, uint64_t *out, bool nonzero,
 	if (xls_parse_size(s, out) || (nonzero && !*out)) {
 		msg("bad %s '%s'", what, s);
 		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The options of all subcommands.  The subcommands share some of them;
+ * one parser keeps what an option means and how a bad value is reported
+ * the same for all, while each subcommand's getopt() string says which
+ * options it takes.
+ */
+struct opts {
+	unsigned int port;	/* -p */
+	uint64_t seed;		/* -s */
+	uint64_t bytes;		/* -n: to send, to expect, to bench */
+	bool have_bytes;
+	bool bytes_nonzero;	/* set by the caller: -n 0 is refused */
+	double duration;	/* send -d */
+	uint64_t rate;		/* send -r */
+	bool forever;		/* send -l */
+	const char *bindaddr;	/* recv -b */
+	const char *progress;	/* recv -o */
+};
+
+/*
+ * Parse the options @optstring lists into @o, which holds the defaults.
+ * Returns 0, -1 after reporting a bad value, or 1 for an option that is
+ * not listed (or -h): the caller prints its usage.
+ */
+static int parse_opts(int argc, char **argv, const char *optstring,
+		      struct opts *o)
+{
+	uint64_t v;
+	char *end;
+	int c;
+
+	while ((c = getopt(argc, argv, optstring)) != -1) {
+		switch (c) {
+		case 'p':
+			if (xls_parse_u64(optarg, &v) || v > 65535) {
+				msg("bad port '%s'", optarg);
+				return -1;
+			}
+			o->port = v;
+			break;
+		case 's':
+			if (xls_parse_u64(optarg, &o->seed)) {
+				msg("bad seed '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 'n':
+			if (parse_bytes(optarg, &o->bytes, o->bytes_nonzero,
+					"byte count"))
+				return -1;
+			o->have_bytes = true;
+			break;
+		case 'd':
+			o->duration = strtod(optarg, &end);
+			if (*end || !(o->duration > 0)) {
+				msg("bad duration '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 'r':
+			if (parse_bytes(optarg, &o->rate, true, "rate"))
+				return -1;
+			break;
+		case 'l':
+			o->forever = true;
+			break;
+		case 'b':
+			o->bindaddr = optarg;
+			break;
+		case 'o':
+			o->progress = optarg;
+			break;
+		case 'x':
+			/* recv: compatibility only, the line always appears. */
+			break;
+		default:
+			return 1;
+		}
 	}
 	return 0;
 }
@@ -194,57 +251,29 @@ static int wait_peer_close(int fd)
 static int cmd_send(int argc, char **argv)
 {
 	static uint8_t buf[BUF_SIZE];
-	uint64_t limit = 0, rate = 0, seed = XLS_DEFAULT_SEED, sent = 0;
-	double duration = 0, start, end_at = 0, secs;
-	bool have_limit = false, forever = false, failed = false;
+	struct opts o = { .port = XLS_DEFAULT_PORT, .seed = XLS_DEFAULT_SEED };
+	uint64_t limit, rate, sent = 0;
+	double duration, start, end_at = 0, secs;
+	bool failed = false;
 	struct sigaction sa = { .sa_handler = on_stop };
-	unsigned int port = XLS_DEFAULT_PORT;
 	struct xls_hash hs;
 	size_t slice;
-	char *end;
-	int c, fd;
+	int r, fd;
 
-	while ((c = getopt(argc, argv, "p:n:d:r:s:lh")) != -1) {
-		switch (c) {
-		case 'p':
-			if (parse_port(optarg, &port))
-				return 1;
-			break;
-		case 'n':
-			if (parse_bytes(optarg, &limit, false, "byte count"))
-				return 1;
-			have_limit = true;
-			break;
-		case 'd':
-			duration = strtod(optarg, &end);
-			if (*end || !(duration > 0)) {
-				msg("bad duration '%s'", optarg);
-				return 1;
-			}
-			break;
-		case 'r':
-			if (parse_bytes(optarg, &rate, true, "rate"))
-				return 1;
-			break;
-		case 's':
-			if (parse_seed(optarg, &seed))
-				return 1;
-			break;
-		case 'l':
-			forever = true;
-			break;
-		default:
-			goto usage;
-		}
-	}
-	if (argc - optind != 1)
+	r = parse_opts(argc, argv, "p:n:d:r:s:lh", &o);
+	if (r < 0)
+		return 1;
+	if (r || argc - optind != 1)
 		goto usage;
-	if (forever && (have_limit || duration > 0)) {
+	if (o.forever && (o.have_bytes || o.duration > 0)) {
 		msg("-l cannot be combined with -n or -d");
 		return 1;
 	}
+	limit = o.bytes;
+	rate = o.rate;
+	duration = o.duration;
 	/* Without any limit, behave like a short benchmark. */
-	if (!forever && !have_limit && !(duration > 0))
+	if (!o.forever && !o.have_bytes && !(duration > 0))
 		duration = 10;
 
 	/* No SA_RESTART: a blocked send() must notice the stop request. */
@@ -254,7 +283,7 @@ static int cmd_send(int argc, char **argv)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 
-	fd = connect_to(argv[optind], port);
+	fd = connect_to(argv[optind], o.port);
 	if (fd < 0)
 		return 1;
 
@@ -270,7 +299,7 @@ static int cmd_send(int argc, char **argv)
 	while (!stop_requested && !failed) {
 		size_t n = slice, done = 0;
 
-		if (have_limit) {
+		if (o.have_bytes) {
 			if (sent >= limit)
 				break;
 			if (limit - sent < n)
@@ -288,7 +317,7 @@ static int cmd_send(int argc, char **argv)
 		}
 		if (end_at && now_s() >= end_at)
 			break;
-		xls_fill(seed, sent, buf, n);
+		xls_fill(o.seed, sent, buf, n);
 		/*
 		 * Hash exactly what send() accepted, so an interrupted
 		 * partial send still yields a hash of the bytes on the wire.
@@ -360,10 +389,9 @@ static void write_progress(const char *path, const char *line)
 static int cmd_recv(int argc, char **argv)
 {
 	static uint8_t buf[BUF_SIZE];
-	uint64_t seed = XLS_DEFAULT_SEED, expected = 0, bytes = 0;
-	const char *bindaddr = NULL, *progress = NULL;
-	unsigned int port = XLS_DEFAULT_PORT;
-	bool have_expected = false;
+	struct opts o = { .port = XLS_DEFAULT_PORT, .seed = XLS_DEFAULT_SEED };
+	const char *bindaddr, *progress;
+	uint64_t bytes = 0;
 	struct sigaction sa = { .sa_handler = SIG_IGN };
 	struct sockaddr_storage ss;
 	socklen_t sslen = 0;
@@ -371,46 +399,23 @@ static int cmd_recv(int argc, char **argv)
 	struct xls_verify v;
 	struct xls_hash hs;
 	char line[256];
-	int c, lfd, fd, read_err = 0, rc = 0;
+	int r, lfd, fd, read_err = 0, rc = 0;
 
-	while ((c = getopt(argc, argv, "p:b:s:n:o:xh")) != -1) {
-		switch (c) {
-		case 'p':
-			if (parse_port(optarg, &port))
-				return 1;
-			break;
-		case 'b':
-			bindaddr = optarg;
-			break;
-		case 's':
-			if (parse_seed(optarg, &seed))
-				return 1;
-			break;
-		case 'n':
-			if (parse_bytes(optarg, &expected, false, "byte count"))
-				return 1;
-			have_expected = true;
-			break;
-		case 'o':
-			progress = optarg;
-			break;
-		case 'x':
-			/* Compatibility only: the line is always printed. */
-			break;
-		default:
-			goto usage;
-		}
-	}
-	if (optind != argc)
+	r = parse_opts(argc, argv, "p:b:s:n:o:xh", &o);
+	if (r < 0)
+		return 1;
+	if (r || optind != argc)
 		goto usage;
+	bindaddr = o.bindaddr;
+	progress = o.progress;
 	sigaction(SIGPIPE, &sa, NULL);
 
-	if (bindaddr && xl_parse_addr(bindaddr, port, &ss, &sslen)) {
+	if (bindaddr && xl_parse_addr(bindaddr, o.port, &ss, &sslen)) {
 		msg("bad bind address '%s'", bindaddr);
 		return 1;
 	}
 	/* One connection per run: a backlog of one is plenty. */
-	lfd = xl_listen(bindaddr ? &ss : NULL, sslen, port, 1, msg);
+	lfd = xl_listen(bindaddr ? &ss : NULL, sslen, o.port, 1, msg);
 	if (lfd < 0)
 		return 1;
 	/* Scripts wait for this line before starting the sender. */
@@ -425,7 +430,7 @@ static int cmd_recv(int argc, char **argv)
 	}
 	close(lfd);
 
-	xls_verify_init(&v, seed);
+	xls_verify_init(&v, o.seed);
 	xls_hash_init(&hs);
 	start = now_s();
 	next_report = start + 1;
@@ -487,8 +492,8 @@ static int cmd_recv(int argc, char **argv)
 		    PRId64, v.errors, v.first_error);
 		rc = 1;
 	}
-	if (have_expected && bytes != expected) {
-		msg("expected %" PRIu64 " bytes, received %" PRIu64, expected,
+	if (o.have_bytes && bytes != o.bytes) {
+		msg("expected %" PRIu64 " bytes, received %" PRIu64, o.bytes,
 		    bytes);
 		rc = 1;
 	}
@@ -509,29 +514,26 @@ usage:
 static int cmd_bench(int argc, char **argv)
 {
 	static uint8_t buf[BUF_SIZE];
-	uint64_t total = 1ull << 30, seed = XLS_DEFAULT_SEED, off;
+	struct opts o = {
+		.seed = XLS_DEFAULT_SEED, .bytes = 1ull << 30,
+		.bytes_nonzero = true,
+	};
+	uint64_t total, seed, off;
 	struct xls_verify v;
 	struct xls_hash hs;
 	double t0, t1, t2, t3;
 	uint64_t h;
-	int c;
+	int r;
 
-	while ((c = getopt(argc, argv, "n:s:h")) != -1) {
-		switch (c) {
-		case 'n':
-			if (parse_bytes(optarg, &total, true, "byte count"))
-				return 1;
-			break;
-		case 's':
-			if (parse_seed(optarg, &seed))
-				return 1;
-			break;
-		default:
-			fprintf(stderr,
-				"usage: xlstream bench [-n BYTES] [-s SEED]\n");
-			return 1;
-		}
+	r = parse_opts(argc, argv, "n:s:h", &o);
+	if (r < 0)
+		return 1;
+	if (r) {
+		fprintf(stderr, "usage: xlstream bench [-n BYTES] [-s SEED]\n");
+		return 1;
 	}
+	total = o.bytes;
+	seed = o.seed;
 	xls_hash_init(&hs);
 	t0 = now_s();
 	for (off = 0; off < total; off += BUF_SIZE) {
