@@ -195,6 +195,30 @@ static unsigned int drain(struct chan *c)
 	return n;
 }
 
+/*
+ * The starting point of several tests: a 4 KiB area from @index holding
+ * @n published records of @len bytes (pat(0) .. pat(@n - 1)).
+ */
+static bool chan_open_sent(struct chan *c, uint32_t index, uint32_t n,
+			   uint32_t len)
+{
+	uint32_t i;
+	int err;
+
+	if (!chan_open(c, SZ_4K, 0, index))
+		return false;
+	for (i = 0; i < n; i++) {
+		err = send_rec(c, len, i);
+		if (err) {
+			tap_diag("record %u of %u bytes: error %d", i, len, err);
+			chan_close(c);
+			return false;
+		}
+	}
+	xl_fifo_tx_publish(&c->tx);
+	return true;
+}
+
 /* ---- tests ---------------------------------------------------------- */
 
 static bool test_init_args(void)
@@ -428,12 +452,9 @@ static bool test_pad_wrap(void)
 	uint32_t i;
 	int err;
 
-	if (!chan_open(&c, SZ_4K, 0, 0))
-		return false;
 	/* Three records of 1024 bytes: 1024 left before the end. */
-	for (i = 0; i < 3; i++)
-		TAP_CHECK(send_rec(&c, 1000, i) == 0);
-	xl_fifo_tx_publish(&c.tx);
+	if (!chan_open_sent(&c, 0, 3, 1000))
+		return false;
 
 	/*
 	 * 1520 bytes do not fit before the end: the 1024-byte pad fits and
@@ -690,11 +711,8 @@ static bool test_wait_space_pad(void)
 	bool ok = true, notify;
 	uint32_t i;
 
-	if (!chan_open(&c, SZ_4K, 0, 0))
+	if (!chan_open_sent(&c, 0, 3, 1000))
 		return false;
-	for (i = 0; i < 3; i++)
-		TAP_CHECK(send_rec(&c, 1000, i) == 0);
-	xl_fifo_tx_publish(&c.tx);
 	TAP_CHECK(recv_rec(&c, 1000, 0));
 	rx_pub(&c);
 	TAP_CHECK(send_rec(&c, 1000, 3) == 0);		/* 3072 .. 4096 */
@@ -802,11 +820,8 @@ static bool test_cons_validation(void)
 	uint32_t i;
 
 	/* 64 bytes before the area end: no pad, the index wraps. */
-	if (!chan_open(&c, SZ_4K, 0, 0xffffffc0u))
+	if (!chan_open_sent(&c, 0xffffffc0u, 4, 16))	/* 32 bytes each */
 		return false;
-	for (i = 0; i < 4; i++)
-		TAP_CHECK(send_rec(&c, 16, i) == 0);	/* 32 bytes each */
-	xl_fifo_tx_publish(&c.tx);
 	TAP_CHECK(send_rec(&c, 16, 4) == 0);		/* unpublished */
 	TAP_CHECK(xl_fifo_tx_inflight(&c.tx) == 160);
 	/* In range (even misaligned): accepted, the peer's loss. */
@@ -1005,13 +1020,9 @@ static bool test_prod_back(void)
 {
 	struct chan c;
 	bool ok = true;
-	uint32_t i;
 
-	if (!chan_open(&c, SZ_4K, 0, 0xffffffc0u))
+	if (!chan_open_sent(&c, 0xffffffc0u, 4, 16))
 		return false;
-	for (i = 0; i < 4; i++)
-		TAP_CHECK(send_rec(&c, 16, i) == 0);
-	xl_fifo_tx_publish(&c.tx);
 	TAP_CHECK(recv_rec(&c, 16, 0));		/* snapshot: prod = +128 */
 	TAP_CHECK(recv_rec(&c, 16, 1));
 	put_le32(&c.a->tx_prod, 0xffffffc0u + 96);	/* still >= cons */
