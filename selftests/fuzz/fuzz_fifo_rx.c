@@ -22,24 +22,13 @@
  * Each call is bounded by construction; libFuzzer's -timeout catches a
  * call that is not.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fifo.h"
 #include "../fifo/le.h"
 #include "fuzz_fifo.h"
-
-#define FZ_HDR	16u
-
-static void fz_fail(const char *what, unsigned int line)
-{
-	fprintf(stderr, "fuzz_fifo_rx: invariant violated at line %u: %s\n",
-		line, what);
-	abort();
-}
-
-#define FZ_CHECK(e) do { if (!(e)) fz_fail(#e, __LINE__); } while (0)
+#include "fz_check.h"
 
 struct fz_rx {
 	u8 *data;			/* peer's area, exactly @size bytes */
@@ -62,12 +51,6 @@ struct fz_snap {
 	enum xl_fifo_err err;
 	u64 drops;
 };
-
-/* XL_REC_SPACE() is size_t: keep index arithmetic in 32 bits. */
-static u32 rec_space(u32 len)
-{
-	return XL_REC_SPACE(len);
-}
 
 static u64 drops_total(const struct xl_fifo_rx *rx)
 {

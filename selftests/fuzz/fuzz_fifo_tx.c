@@ -22,24 +22,13 @@
  *   - an honest consumer reading the output of an honest caller never
  *     sees a broken record.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fifo.h"
 #include "../fifo/le.h"
 #include "fuzz_fifo.h"
-
-#define FZ_HDR	16u
-
-static void fz_fail(const char *what, unsigned int line)
-{
-	fprintf(stderr, "fuzz_fifo_tx: invariant violated at line %u: %s\n",
-		line, what);
-	abort();
-}
-
-#define FZ_CHECK(e) do { if (!(e)) fz_fail(#e, __LINE__); } while (0)
+#include "fz_check.h"
 
 struct fz_tx {
 	u8 *data;			/* producer's area, exactly @size */
@@ -61,12 +50,6 @@ struct fz_snap {
 	enum xl_fifo_err err;
 	u32 own_prod;
 };
-
-/* XL_REC_SPACE() is size_t: keep index arithmetic in 32 bits. */
-static u32 rec_space(u32 len)
-{
-	return XL_REC_SPACE(len);
-}
 
 static void snap(struct fz_tx *f, struct fz_snap *s)
 {
