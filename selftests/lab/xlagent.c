@@ -22,7 +22,6 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,6 +35,7 @@
 #include <unistd.h>
 
 #include "net.h"
+#include "tool.h"
 #include "xlagent_proto.h"
 
 /* Server: send a heartbeat after this much silence from the command. */
@@ -56,18 +56,7 @@
 #define CLIENT_GRACE_MS		30000
 #define CONNECT_RETRY_MS	200
 
-static const char *prog = "xlagent";
-
-static void msg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+const char *const xl_prog = "xlagent";
 
 static int64_t now_ms(void)
 {
@@ -491,7 +480,7 @@ static void daemonize(void)
 	int fd;
 
 	if (pid < 0) {
-		msg("fork: %s", strerror(errno));
+		xl_msg("fork: %s", strerror(errno));
 		exit(1);
 	}
 	/*
@@ -502,7 +491,7 @@ static void daemonize(void)
 		_exit(0);
 	setsid();
 	if (chdir("/"))
-		msg("chdir /: %s", strerror(errno));
+		xl_msg("chdir /: %s", strerror(errno));
 	fd = open("/dev/null", O_RDWR);
 	if (fd >= 0) {
 		dup2(fd, 0);
@@ -527,7 +516,7 @@ static int cmd_serve(int argc, char **argv)
 		switch (c) {
 		case 'p':
 			if (parse_uint(optarg, 65535, &port)) {
-				msg("bad port '%s'", optarg);
+				xl_msg("bad port '%s'", optarg);
 				return 2;
 			}
 			break;
@@ -544,7 +533,7 @@ static int cmd_serve(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
-		msg("serve: unexpected argument '%s'", argv[optind]);
+		xl_msg("serve: unexpected argument '%s'", argv[optind]);
 		return 2;
 	}
 
@@ -555,13 +544,14 @@ static int cmd_serve(int argc, char **argv)
 	sigaction(SIGCHLD, &sa, NULL);
 
 	if (bindaddr && xl_parse_addr(bindaddr, port, &ss, &sslen)) {
-		msg("bad bind address '%s' (numeric IPv4/IPv6 only)", bindaddr);
+		xl_msg("bad bind address '%s' (numeric IPv4/IPv6 only)",
+		       bindaddr);
 		return 1;
 	}
-	lfd = xl_listen(bindaddr ? &ss : NULL, sslen, port, 64, msg);
+	lfd = xl_listen(bindaddr ? &ss : NULL, sslen, port, 64, xl_msg);
 	if (lfd < 0)
 		return 1;
-	msg("listening on port %u", xl_local_port(lfd));
+	xl_msg("listening on port %u", xl_local_port(lfd));
 	if (daemon)
 		daemonize();
 
@@ -637,8 +627,8 @@ connected:
 		set_nonblock(fd, false);
 		return fd;
 	}
-	msg("cannot connect to %s port %lu within %lu s: %s", host, port,
-	    wait_s, strerror(err));
+	xl_msg("cannot connect to %s port %lu within %lu s: %s", host, port,
+	       wait_s, strerror(err));
 	return -1;
 }
 
@@ -656,7 +646,8 @@ static char *read_stdin_cmd(size_t *len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			msg("reading command from stdin: %s", strerror(errno));
+			xl_msg("reading command from stdin: %s",
+			       strerror(errno));
 			free(buf);
 			return NULL;
 		}
@@ -664,7 +655,7 @@ static char *read_stdin_cmd(size_t *len)
 			break;
 		have += n;
 		if (have > XLA_CMD_MAX) {
-			msg("command longer than %u bytes", XLA_CMD_MAX);
+			xl_msg("command longer than %u bytes", XLA_CMD_MAX);
 			free(buf);
 			return NULL;
 		}
@@ -732,19 +723,19 @@ static int cmd_run(int argc, char **argv)
 		switch (c) {
 		case 't':
 			if (parse_uint(optarg, XLA_TIMEOUT_MAX, &timeout)) {
-				msg("bad timeout '%s'", optarg);
+				xl_msg("bad timeout '%s'", optarg);
 				return 255;
 			}
 			break;
 		case 'w':
 			if (parse_uint(optarg, XLA_TIMEOUT_MAX, &wait_s)) {
-				msg("bad connect wait '%s'", optarg);
+				xl_msg("bad connect wait '%s'", optarg);
 				return 255;
 			}
 			break;
 		case 'p':
 			if (parse_uint(optarg, 65535, &port) || !port) {
-				msg("bad port '%s'", optarg);
+				xl_msg("bad port '%s'", optarg);
 				return 255;
 			}
 			break;
@@ -756,7 +747,7 @@ static int cmd_run(int argc, char **argv)
 		goto usage;
 	host = argv[optind];
 	if (xl_parse_addr(host, port, &ss, &sslen)) {
-		msg("bad host '%s' (numeric IPv4/IPv6 address only)", host);
+		xl_msg("bad host '%s' (numeric IPv4/IPv6 address only)", host);
 		return 255;
 	}
 	if (argc - optind == 2 && !strcmp(argv[optind + 1], "-"))
@@ -767,13 +758,13 @@ static int cmd_run(int argc, char **argv)
 	if (!cmd)
 		return 255;
 	if (cmdlen > XLA_CMD_MAX) {
-		msg("command longer than %u bytes", XLA_CMD_MAX);
+		xl_msg("command longer than %u bytes", XLA_CMD_MAX);
 		return 255;
 	}
 	hlen = xla_header_encode(hdr, sizeof(hdr), timeout);
 	req = malloc(hlen + cmdlen);
 	if (hlen < 0 || !req) {
-		msg("out of memory");
+		xl_msg("out of memory");
 		return 255;
 	}
 	memcpy(req, hdr, hlen);
@@ -807,18 +798,20 @@ static int cmd_run(int argc, char **argv)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
-			msg("%s: no reply from server, giving up", host);
+			xl_msg("%s: no reply from server, giving up", host);
 			return 255;
 		}
 		n = recv(fd, buf + have, sizeof(buf) - have, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			msg("%s: connection lost: %s", host, strerror(errno));
+			xl_msg("%s: connection lost: %s", host,
+			       strerror(errno));
 			return 255;
 		}
 		if (n == 0) {
-			msg("%s: connection closed before exit status", host);
+			xl_msg("%s: connection closed before exit status",
+			       host);
 			return 255;
 		}
 		have += n;
@@ -832,13 +825,13 @@ static int cmd_run(int argc, char **argv)
 				return st > 255 ? 255 : (int)st;
 			}
 			if (f.len && write_all(1, f.data, f.len)) {
-				msg("writing output: %s", strerror(errno));
+				xl_msg("writing output: %s", strerror(errno));
 				return 255;
 			}
 		}
 		if (used < 0) {
-			msg("%s: protocol error (not an xlagent server?)",
-			    host);
+			xl_msg("%s: protocol error (not an xlagent server?)",
+			       host);
 			return 255;
 		}
 		memmove(buf, buf + off, have - off);

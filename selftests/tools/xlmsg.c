@@ -32,7 +32,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,20 +42,12 @@
 #include <unistd.h>
 
 #include "net.h"
+#include "tool.h"
 
 #define MAX_MSG		(64u << 10)
 #define UDP_RETRIES	5
 
-static void msg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("xlmsg: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+const char *const xl_prog = "xlmsg";
 
 static double now_us(void)
 {
@@ -105,14 +96,14 @@ static int serve(unsigned int port)
 	int lfd, ufd, zero = 0;
 
 	signal(SIGCHLD, SIG_IGN);	/* reap TCP children */
-	lfd = xl_listen(NULL, 0, port, 16, msg);
+	lfd = xl_listen(NULL, 0, port, 16, xl_msg);
 	if (lfd < 0)
 		return 1;
 	ufd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (ufd < 0 ||
 	    setsockopt(ufd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) ||
 	    bind(ufd, (struct sockaddr *)&a, sizeof(a))) {
-		msg("udp port %u: %s", port, strerror(errno));
+		xl_msg("udp port %u: %s", port, strerror(errno));
 		return 1;
 	}
 	printf("listening port=%u\n", port);
@@ -193,7 +184,7 @@ static unsigned long rr_size(int fd, int udp, size_t size, unsigned long count,
 		fill(out, size, seq);
 		if (!udp) {
 			if (write_full(fd, out, size) || read_full(fd, in, size)) {
-				msg("tcp size %zu: connection lost", size);
+				xl_msg("tcp size %zu: connection lost", size);
 				return errors + count - i;
 			}
 			if (memcmp(in, out, size))
@@ -204,7 +195,8 @@ static unsigned long rr_size(int fd, int udp, size_t size, unsigned long count,
 			struct pollfd p = { .fd = fd, .events = POLLIN };
 
 			if (send(fd, out, size, 0) != (ssize_t)size) {
-				msg("udp size %zu: send: %s", size, strerror(errno));
+				xl_msg("udp size %zu: send: %s", size,
+				       strerror(errno));
 				return errors + count - i;
 			}
 			tries++;
@@ -272,12 +264,12 @@ static int rr(int argc, char **argv)
 	if (udp < 0 || optind != argc - 1 || !count || timeout_ms <= 0)
 		goto usage;
 	if (xl_parse_addr(argv[optind], port, &ss, &sl)) {
-		msg("bad address %s", argv[optind]);
+		xl_msg("bad address %s", argv[optind]);
 		return 2;
 	}
 	fd = socket(ss.ss_family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, sl)) {
-		msg("connect %s: %s", argv[optind], strerror(errno));
+		xl_msg("connect %s: %s", argv[optind], strerror(errno));
 		return 1;
 	}
 	list = strdup(sizes);
@@ -285,7 +277,7 @@ static int rr(int argc, char **argv)
 		unsigned long size = strtoul(tok, NULL, 10);
 
 		if (!size || size > MAX_MSG) {
-			msg("size %s out of range 1..%u", tok, MAX_MSG);
+			xl_msg("size %s out of range 1..%u", tok, MAX_MSG);
 			return 2;
 		}
 		errors += rr_size(fd, udp, size, count, timeout_ms);
@@ -327,13 +319,13 @@ static int flood(int argc, char **argv)
 	if (optind != argc - 1 || !size || size > MAX_MSG || secs <= 0)
 		goto usage;
 	if (xl_parse_addr(argv[optind], port, &ss, &sl)) {
-		msg("bad address %s", argv[optind]);
+		xl_msg("bad address %s", argv[optind]);
 		return 2;
 	}
 	/* Unconnected: ICMP errors from the closed port are not reported. */
 	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		msg("socket: %s", strerror(errno));
+		xl_msg("socket: %s", strerror(errno));
 		return 1;
 	}
 	fill(buf, size, 0);
@@ -373,7 +365,8 @@ static int sniff(int argc, char **argv)
 	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
 	if (!ll.sll_ifindex || fd < 0 ||
 	    bind(fd, (struct sockaddr *)&ll, sizeof(ll))) {
-		msg("packet socket on %s: %s", argv[optind], strerror(errno));
+		xl_msg("packet socket on %s: %s", argv[optind],
+		       strerror(errno));
 		return 1;
 	}
 	printf("sniffing %s\n", argv[optind]);

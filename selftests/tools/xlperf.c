@@ -38,16 +38,15 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "net.h"
+#include "tool.h"
 
 #define XLPERF_MAGIC	0x786c7066u	/* "xlpf" */
 #define MAX_MSG		(64u << 10)
@@ -73,24 +72,7 @@ struct xlperf_result {
 
 static uint8_t buf[MAX_MSG];
 
-static void msg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("xlperf: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+const char *const xl_prog = "xlperf";
 
 static int read_full(int fd, void *p, size_t n)
 {
@@ -156,7 +138,7 @@ static void serve_udp(int fd)
 	if (ufd < 0 ||
 	    setsockopt(ufd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) ||
 	    bind(ufd, (struct sockaddr *)&a, sizeof(a))) {
-		msg("udp socket: %s", strerror(errno));
+		xl_msg("udp socket: %s", strerror(errno));
 		return;
 	}
 	/* Capped by net.core.rmem_max; a failure only means the default. */
@@ -198,7 +180,7 @@ static int serve(unsigned int port)
 	int lfd;
 
 	signal(SIGCHLD, SIG_IGN);	/* reap children */
-	lfd = xl_listen(NULL, 0, port, 16, msg);
+	lfd = xl_listen(NULL, 0, port, 16, xl_msg);
 	if (lfd < 0)
 		return 1;
 	printf("listening port=%u\n", port);
@@ -243,12 +225,12 @@ static int run(int proto, const char *host, unsigned int port, size_t size,
 	int fd, ufd = -1;
 
 	if (xl_parse_addr(host, port, &ss, &sl)) {
-		msg("bad address %s", host);
+		xl_msg("bad address %s", host);
 		return 2;
 	}
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, sl)) {
-		msg("connect %s: %s", host, strerror(errno));
+		xl_msg("connect %s: %s", host, strerror(errno));
 		return 1;
 	}
 	if (write_full(fd, &h, sizeof(h)))
@@ -265,11 +247,11 @@ static int run(int proto, const char *host, unsigned int port, size_t size,
 			((struct sockaddr_in6 *)&ss)->sin6_port = uport;
 		ufd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (ufd < 0 || connect(ufd, (struct sockaddr *)&ss, sl)) {
-			msg("udp connect: %s", strerror(errno));
+			xl_msg("udp connect: %s", strerror(errno));
 			return 1;
 		}
 	}
-	t0 = now_s();
+	t0 = xl_now_s();
 	t_end = t0 + secs;
 	for (;;) {
 		ssize_t w = write(ufd >= 0 ? ufd : fd, buf, size);
@@ -278,7 +260,7 @@ static int run(int proto, const char *host, unsigned int port, size_t size,
 			/* A full device queue or a refused datagram. */
 			if (errno != EINTR && errno != ENOBUFS &&
 			    errno != ECONNREFUSED && errno != EAGAIN) {
-				msg("write: %s", strerror(errno));
+				xl_msg("write: %s", strerror(errno));
 				goto lost;
 			}
 		} else {
@@ -287,11 +269,11 @@ static int run(int proto, const char *host, unsigned int port, size_t size,
 		}
 		if (++i >= every) {
 			i = 0;
-			if (now_s() >= t_end)
+			if (xl_now_s() >= t_end)
 				break;
 		}
 	}
-	dur = now_s() - t0;
+	dur = xl_now_s() - t0;
 	if (ufd >= 0) {
 		uint8_t c = 1;
 
@@ -302,7 +284,7 @@ static int run(int proto, const char *host, unsigned int port, size_t size,
 	}
 	if (read_full(fd, &res, sizeof(res)))
 		goto lost;
-	t1 = now_s();
+	t1 = xl_now_s();
 	/* TCP: until everything arrived; UDP: what arrived over the send time. */
 	if (ufd < 0)
 		dur = t1 - t0;
@@ -313,7 +295,7 @@ static int run(int proto, const char *host, unsigned int port, size_t size,
 	       res.bytes * 8 / dur / 1e6);
 	return 0;
 lost:
-	msg("%s: connection lost", host);
+	xl_msg("%s: connection lost", host);
 	return 1;
 }
 

@@ -23,7 +23,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +32,7 @@
 #include <unistd.h>
 
 #include "net.h"
+#include "tool.h"
 #include "xlstream_lib.h"
 
 #define BUF_SIZE		(256u << 10)
@@ -46,24 +46,7 @@
 /* Set by SIGINT/SIGTERM; lock-free atomics are async-signal-safe. */
 static atomic_int stop_requested;
 
-static void msg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("xlstream: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+const char *const xl_prog = "xlstream";
 
 static void sleep_s(double s)
 {
@@ -93,7 +76,7 @@ static int parse_bytes(const char *s, uint64_t *out, bool nonzero,
 		       const char *what)
 {
 	if (xls_parse_size(s, out) || (nonzero && !*out)) {
-		msg("bad %s '%s'", what, s);
+		xl_msg("bad %s '%s'", what, s);
 		return -1;
 	}
 	return 0;
@@ -134,14 +117,14 @@ static int parse_opts(int argc, char **argv, const char *optstring,
 		switch (c) {
 		case 'p':
 			if (xls_parse_u64(optarg, &v) || v > 65535) {
-				msg("bad port '%s'", optarg);
+				xl_msg("bad port '%s'", optarg);
 				return -1;
 			}
 			o->port = v;
 			break;
 		case 's':
 			if (xls_parse_u64(optarg, &o->seed)) {
-				msg("bad seed '%s'", optarg);
+				xl_msg("bad seed '%s'", optarg);
 				return -1;
 			}
 			break;
@@ -154,7 +137,7 @@ static int parse_opts(int argc, char **argv, const char *optstring,
 		case 'd':
 			o->duration = strtod(optarg, &end);
 			if (*end || !(o->duration > 0)) {
-				msg("bad duration '%s'", optarg);
+				xl_msg("bad duration '%s'", optarg);
 				return -1;
 			}
 			break;
@@ -186,12 +169,12 @@ static int parse_opts(int argc, char **argv, const char *optstring,
 static int connect_to(const char *host, unsigned int port)
 {
 	struct sockaddr_storage ss;
-	double deadline = now_s() + CONNECT_WAIT_S;
+	double deadline = xl_now_s() + CONNECT_WAIT_S;
 	socklen_t sslen;
 	int fd, err;
 
 	if (xl_parse_addr(host, port, &ss, &sslen)) {
-		msg("bad host '%s' (numeric IPv4/IPv6 address only)", host);
+		xl_msg("bad host '%s' (numeric IPv4/IPv6 address only)", host);
 		return -1;
 	}
 	/*
@@ -202,19 +185,19 @@ static int connect_to(const char *host, unsigned int port)
 	for (;;) {
 		fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0) {
-			msg("socket: %s", strerror(errno));
+			xl_msg("socket: %s", strerror(errno));
 			return -1;
 		}
 		if (!connect(fd, (struct sockaddr *)&ss, sslen))
 			return fd;
 		err = errno;
 		close(fd);
-		if (err != ECONNREFUSED || now_s() > deadline ||
+		if (err != ECONNREFUSED || xl_now_s() > deadline ||
 		    stop_requested)
 			break;
 		sleep_s(0.2);
 	}
-	msg("connect to %s port %u: %s", host, port, strerror(err));
+	xl_msg("connect to %s port %u: %s", host, port, strerror(err));
 	return -1;
 }
 
@@ -222,15 +205,15 @@ static int connect_to(const char *host, unsigned int port)
 static int wait_peer_close(int fd)
 {
 	char junk[4096];
-	double deadline = now_s() + CLOSE_WAIT_MS / 1000.0;
+	double deadline = xl_now_s() + CLOSE_WAIT_MS / 1000.0;
 
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int left = (int)((deadline - now_s()) * 1000);
+		int left = (int)((deadline - xl_now_s()) * 1000);
 		ssize_t n;
 
 		if (left <= 0) {
-			msg("receiver did not close the connection");
+			xl_msg("receiver did not close the connection");
 			return -1;
 		}
 		if (poll(&pfd, 1, left) < 0) {
@@ -242,7 +225,7 @@ static int wait_peer_close(int fd)
 		if (n == 0)
 			return 0;
 		if (n < 0 && errno != EINTR && errno != EAGAIN) {
-			msg("waiting for receiver: %s", strerror(errno));
+			xl_msg("waiting for receiver: %s", strerror(errno));
 			return -1;
 		}
 	}
@@ -266,7 +249,7 @@ static int cmd_send(int argc, char **argv)
 	if (r || argc - optind != 1)
 		goto usage;
 	if (o.forever && (o.have_bytes || o.duration > 0)) {
-		msg("-l cannot be combined with -n or -d");
+		xl_msg("-l cannot be combined with -n or -d");
 		return 1;
 	}
 	limit = o.bytes;
@@ -292,7 +275,7 @@ static int cmd_send(int argc, char **argv)
 		slice = rate / RATE_SLICES_PER_SEC ? rate / RATE_SLICES_PER_SEC
 						    : 1;
 	xls_hash_init(&hs);
-	start = now_s();
+	start = xl_now_s();
 	if (duration > 0)
 		end_at = start + duration;
 
@@ -311,11 +294,11 @@ static int cmd_send(int argc, char **argv)
 
 			if (end_at && due > end_at)
 				due = end_at;
-			sleep_s(due - now_s());
+			sleep_s(due - xl_now_s());
 			if (stop_requested)
 				break;
 		}
-		if (end_at && now_s() >= end_at)
+		if (end_at && xl_now_s() >= end_at)
 			break;
 		xls_fill(o.seed, sent, buf, n);
 		/*
@@ -336,8 +319,8 @@ static int cmd_send(int argc, char **argv)
 					break;
 				continue;
 			}
-			msg("send: %s",
-			    r < 0 ? strerror(errno) : "no progress");
+			xl_msg("send: %s",
+			       r < 0 ? strerror(errno) : "no progress");
 			failed = true;
 			break;
 		}
@@ -345,13 +328,13 @@ static int cmd_send(int argc, char **argv)
 
 	if (!failed && (shutdown(fd, SHUT_WR) || wait_peer_close(fd)))
 		failed = true;
-	secs = now_s() - start;
+	secs = xl_now_s() - start;
 	close(fd);
 	printf("bytes=%" PRIu64 " hash=%016" PRIx64 " seconds=%.3f mbit=%.2f\n",
 	       sent, xls_hash_final(&hs), secs, mbit(sent, secs));
 	fflush(stdout);
 	if (failed) {
-		msg("transfer failed after %" PRIu64 " bytes", sent);
+		xl_msg("transfer failed after %" PRIu64 " bytes", sent);
 		return 1;
 	}
 	return 0;
@@ -411,11 +394,11 @@ static int cmd_recv(int argc, char **argv)
 	sigaction(SIGPIPE, &sa, NULL);
 
 	if (bindaddr && xl_parse_addr(bindaddr, o.port, &ss, &sslen)) {
-		msg("bad bind address '%s'", bindaddr);
+		xl_msg("bad bind address '%s'", bindaddr);
 		return 1;
 	}
 	/* One connection per run: a backlog of one is plenty. */
-	lfd = xl_listen(bindaddr ? &ss : NULL, sslen, o.port, 1, msg);
+	lfd = xl_listen(bindaddr ? &ss : NULL, sslen, o.port, 1, xl_msg);
 	if (lfd < 0)
 		return 1;
 	/* Scripts wait for this line before starting the sender. */
@@ -425,14 +408,14 @@ static int cmd_recv(int argc, char **argv)
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	} while (fd < 0 && errno == EINTR);
 	if (fd < 0) {
-		msg("accept: %s", strerror(errno));
+		xl_msg("accept: %s", strerror(errno));
 		return 1;
 	}
 	close(lfd);
 
 	xls_verify_init(&v, o.seed);
 	xls_hash_init(&hs);
-	start = now_s();
+	start = xl_now_s();
 	next_report = start + 1;
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -440,7 +423,7 @@ static int cmd_recv(int argc, char **argv)
 
 		/* Wake up once a second even when stalled, to report. */
 		if (progress) {
-			double now = now_s();
+			double now = xl_now_s();
 
 			if (now >= next_report) {
 				snprintf(line, sizeof(line),
@@ -470,7 +453,7 @@ static int cmd_recv(int argc, char **argv)
 	}
 	/* Closing tells the sender that everything has been consumed. */
 	close(fd);
-	secs = now_s() - start;
+	secs = xl_now_s() - start;
 
 	snprintf(line, sizeof(line),
 		 "bytes=%" PRIu64 " hash=%016" PRIx64 " errors=%" PRIu64
@@ -483,18 +466,19 @@ static int cmd_recv(int argc, char **argv)
 		write_progress(progress, line);
 
 	if (read_err) {
-		msg("connection error after %" PRIu64 " bytes: %s", bytes,
-		    strerror(read_err));
+		xl_msg("connection error after %" PRIu64 " bytes: %s", bytes,
+		       strerror(read_err));
 		rc = 1;
 	}
 	if (v.errors) {
-		msg("DATA CORRUPTION: %" PRIu64 " bad bytes, first at offset %"
-		    PRId64, v.errors, v.first_error);
+		xl_msg("DATA CORRUPTION: %" PRIu64
+		       " bad bytes, first at offset %" PRId64, v.errors,
+		       v.first_error);
 		rc = 1;
 	}
 	if (o.have_bytes && bytes != o.bytes) {
-		msg("expected %" PRIu64 " bytes, received %" PRIu64, o.bytes,
-		    bytes);
+		xl_msg("expected %" PRIu64 " bytes, received %" PRIu64, o.bytes,
+		       bytes);
 		rc = 1;
 	}
 	return rc;
@@ -535,14 +519,14 @@ static int cmd_bench(int argc, char **argv)
 	total = o.bytes;
 	seed = o.seed;
 	xls_hash_init(&hs);
-	t0 = now_s();
+	t0 = xl_now_s();
 	for (off = 0; off < total; off += BUF_SIZE) {
 		size_t n = total - off < BUF_SIZE ? total - off : BUF_SIZE;
 
 		xls_fill(seed, off, buf, n);
 		xls_hash_update(&hs, buf, n);
 	}
-	t1 = now_s();
+	t1 = xl_now_s();
 	h = xls_hash_final(&hs);
 
 	/*
@@ -552,7 +536,7 @@ static int cmd_bench(int argc, char **argv)
 	xls_verify_init(&v, seed);
 	xls_hash_init(&hs);
 	xls_fill(seed, 0, buf, BUF_SIZE);
-	t2 = now_s();
+	t2 = xl_now_s();
 	for (off = 0; off < total; off += BUF_SIZE) {
 		size_t n = total - off < BUF_SIZE ? total - off : BUF_SIZE;
 
@@ -560,7 +544,7 @@ static int cmd_bench(int argc, char **argv)
 		xls_verify_update(&v, buf, n);
 		xls_hash_update(&hs, buf, n);
 	}
-	t3 = now_s();
+	t3 = xl_now_s();
 	printf("bytes=%" PRIu64 " gen_hash_mbyte_s=%.0f"
 	       " verify_hash_mbyte_s=%.0f hash=%016" PRIx64 " errors=%" PRIu64
 	       " check=%016" PRIx64 "\n", total, total / (t1 - t0) / 1e6,
