@@ -44,6 +44,7 @@ static const char * const xl_stat_names[XL_STAT_MAX] = {
 	[XL_STAT_RX_GSO] = "rx_gso",
 	[XL_STAT_RX_KICKS] = "rx_kicks",
 	[XL_STAT_EVENTS] = "events",
+	[XL_STAT_EVENTS_SPURIOUS] = "events_spurious",
 };
 
 static void xl_stats_read(const struct xl_stats *s, u64 *out)

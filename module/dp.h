@@ -35,6 +35,7 @@ enum xl_stat {
 	XL_STAT_RX_GSO,
 	XL_STAT_RX_KICKS,	/* notifications sent for freed space */
 	XL_STAT_EVENTS,		/* events handled */
+	XL_STAT_EVENTS_SPURIOUS,	/* of which brought no work */
 	XL_STAT_MAX
 };
 
@@ -70,7 +71,7 @@ struct xl_dp_chan {
 	bool broken;			/* the FIFO failed: stop taking packets */
 
 	struct xl_stats tx;		/* XL_STAT_TX_* */
-	struct xl_stats rx;		/* XL_STAT_RX_*, XL_STAT_EVENTS */
+	struct xl_stats rx;		/* XL_STAT_RX_*, XL_STAT_EVENTS* */
 	struct rcu_head rcu;
 };
 

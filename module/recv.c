@@ -262,6 +262,8 @@ int xl_recv_poll(struct napi_struct *napi, int budget)
 	if (napi_complete_done(napi, work) &&
 	    test_and_clear_bit(XL_DP_EOI_PENDING, &dp->flags)) {
 		xl_stat_add(&dp->rx, XL_STAT_EVENTS, 1);
+		if (!dp->event_busy)
+			xl_stat_add(&dp->rx, XL_STAT_EVENTS_SPURIOUS, 1);
 		xl_chan_eoi(ch, !dp->event_busy);
 		dp->event_busy = false;
 	}

@@ -30,8 +30,9 @@ CSV=$LAB_OUT/lab.csv
 CNT=$LAB_OUT/lab-counters.csv
 EXTRA=$LAB_OUT/lab-extra.csv
 CNT_COLS="g1_tx_packets g1_tx_bytes g1_tx_gso g1_tx_kicks g1_tx_queued g1_tx_dropped
-	g1_rx_packets g1_events g1_rx_kicks g2_rx_packets g2_rx_gso g2_rx_dropped
-	g2_events g2_rx_kicks g2_tx_packets g2_tx_kicks rcv_udp_InDatagrams
+	g1_rx_packets g1_events g1_events_spurious g1_rx_kicks g2_rx_packets
+	g2_rx_gso g2_rx_dropped g2_events g2_events_spurious g2_rx_kicks
+	g2_tx_packets g2_tx_kicks rcv_udp_InDatagrams
 	rcv_udp_RcvbufErrors rcv_udp_InErrors"
 
 echo "benchmark,path,size_bytes,value,unit" > "$CSV"
