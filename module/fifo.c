@@ -370,6 +370,7 @@ int xl_fifo_rx_reset(struct xl_fifo_rx *rx, u32 index)
 		return -EINVAL;
 	rx->cons = index;
 	rx->cons_pub = index;
+	rx->prod_event = index + 1;
 	rx->prod = index;
 	rx->broken = false;
 	rx->err = XL_FIFO_ERR_NONE;
@@ -598,43 +599,71 @@ void xl_fifo_consume(struct xl_fifo_rx *rx, const struct xl_fifo_rec *rec)
 	rx->cons += xl_rec_space(len);
 }
 
-bool xl_fifo_rx_publish(struct xl_fifo_rx *rx, bool *notify)
+/*
+ * Store rx_cons if it moved and, with @arm, rx_prod_event = cons + 1 if
+ * it is not that already; then the barrier both need.
+ */
+static void xl_rx_store(struct xl_fifo_rx *rx, bool arm, bool *notify)
 {
 	u32 old = rx->cons_pub, new = rx->cons;
+	bool moved = new != old, rearm = arm && rx->prod_event != new + 1;
 	u32 event;
 
 	if (notify)
 		*notify = false;
-	if (unlikely(rx->broken))
-		return true;	/* the next xl_fifo_read() says BROKEN */
-	/*
-	 * With nothing consumed since the last publish, rx_prod_event is
-	 * still cons + 1 and was followed by a virt_mb(), so the plain
-	 * re-read below is a valid final check on its own.
-	 */
-	if (new != old) {
+	if (!moved && !rearm)
+		return;
+	if (moved) {
 		/*
 		 * Pair 2: all our reads of the records below @new complete
 		 * before the producer may reuse their space.
 		 */
 		virt_mb();
 		WRITE_ONCE(rx->own->rx_cons, cpu_to_le32(new));
-		WRITE_ONCE(rx->own->rx_prod_event, cpu_to_le32(new + 1));
 		rx->cons_pub = new;
-		/*
-		 * Pairs 3 and 4: rx_cons and rx_prod_event are visible
-		 * before we load tx_cons_event and re-check tx_prod; the
-		 * producer does the mirror image in xl_fifo_tx_publish()
-		 * and xl_fifo_tx_wait_space().
-		 */
-		virt_mb();
-		event = le32_to_cpu(READ_ONCE(rx->peer->tx_cons_event));
-		if (notify)
-			*notify = xl_event_crossed(event, old, new);
 	}
+	if (rearm) {
+		WRITE_ONCE(rx->own->rx_prod_event, cpu_to_le32(new + 1));
+		rx->prod_event = new + 1;
+	}
+	/*
+	 * Pairs 3 and 4: rx_cons and rx_prod_event are visible before we
+	 * load tx_cons_event and re-check tx_prod; the producer does the
+	 * mirror image in xl_fifo_tx_publish() and xl_fifo_tx_wait_space().
+	 */
+	virt_mb();
+	if (moved && notify) {
+		event = le32_to_cpu(READ_ONCE(rx->peer->tx_cons_event));
+		*notify = xl_event_crossed(event, old, new);
+	}
+}
+
+bool xl_fifo_rx_publish(struct xl_fifo_rx *rx, bool *notify)
+{
+	/*
+	 * With nothing consumed and the event armed since the last store,
+	 * that store was followed by a virt_mb(), so the plain re-read
+	 * below is a valid final check on its own.
+	 */
+	if (unlikely(rx->broken)) {
+		if (notify)
+			*notify = false;
+		return true;	/* the next xl_fifo_read() says BROKEN */
+	}
+	xl_rx_store(rx, true, notify);
 	if (!xl_rx_refresh(rx))
 		return true;
 	return rx->prod != rx->cons;
+}
+
+void xl_fifo_rx_release(struct xl_fifo_rx *rx, bool *notify)
+{
+	if (unlikely(rx->broken)) {
+		if (notify)
+			*notify = false;
+		return;
+	}
+	xl_rx_store(rx, false, notify);
 }
 
 static const char * const xl_fifo_err_names[XL_FIFO_ERR_MAX] = {

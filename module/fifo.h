@@ -99,6 +99,7 @@ struct xl_fifo_rx {
 	u32 max_payload;
 	u32 cons;				/* next read position */
 	u32 cons_pub;				/* last value published */
+	u32 prod_event;				/* last rx_prod_event written */
 	u32 prod;				/* last validated peer tx_prod */
 	u32 features;
 	bool broken;
@@ -184,6 +185,13 @@ void xl_fifo_consume(struct xl_fifo_rx *rx, const struct xl_fifo_rec *rec);
  * already there (poll again instead of sleeping).
  */
 bool xl_fifo_rx_publish(struct xl_fifo_rx *rx, bool *notify);
+/*
+ * Publish the consumer index only, for a consumer that will poll again
+ * anyway (NAPI deferring its re-arm): the data notification is left as
+ * it was, already passed, so the producer does not notify until
+ * xl_fifo_rx_publish() re-arms it.  *notify as above.
+ */
+void xl_fifo_rx_release(struct xl_fifo_rx *rx, bool *notify);
 
 const char *xl_fifo_err_str(enum xl_fifo_err err);
 

@@ -199,12 +199,28 @@ drop:
 	return false;
 }
 
+/* Publish what we consumed; with @arm also re-arm the data event. */
+static bool xl_rx_publish(struct xl_dp_chan *dp, bool arm)
+{
+	struct xl_chan *ch = dp->ch;
+	bool notify, more = false;
+
+	if (arm)
+		more = xl_fifo_rx_publish(&ch->rx, &notify);
+	else
+		xl_fifo_rx_release(&ch->rx, &notify);
+	if (notify) {
+		xl_stat_add(&dp->rx, XL_STAT_RX_KICKS, 1);
+		xl_chan_notify(ch);
+	}
+	return more && !ch->rx.broken;
+}
+
 int xl_recv_poll(struct napi_struct *napi, int budget)
 {
 	struct xl_dp_chan *dp = container_of(napi, struct xl_dp_chan, napi);
 	struct xl_chan *ch = dp->ch;
 	struct xl_fifo_rec rec;
-	bool notify, more = false;
 	int work = 0;
 
 	/* The same event also says "space freed": drain our backlog. */
@@ -212,31 +228,18 @@ int xl_recv_poll(struct napi_struct *napi, int budget)
 		dp->event_busy = true;
 
 	while (work < budget) {
-		switch (xl_fifo_read(&ch->rx, &rec)) {
-		case XL_FIFO_OK:
+		enum xl_fifo_status st = xl_fifo_read(&ch->rx, &rec);
+
+		if (st == XL_FIFO_OK) {
 			if (!xl_rx_one(dp, &rec))
 				xl_stat_add(&dp->rx, XL_STAT_RX_DROPPED, 1);
 			xl_fifo_consume(&ch->rx, &rec);
-			work++;
-			continue;
-		case XL_FIFO_DROP:
+		} else if (st == XL_FIFO_DROP) {
 			xl_stat_add(&dp->rx, XL_STAT_RX_DROPPED, 1);
-			work++;
-			continue;
-		case XL_FIFO_EMPTY:
-			/* Publish, re-arm, and look once more before sleeping. */
-			more = xl_fifo_rx_publish(&ch->rx, &notify);
-			if (notify) {
-				xl_stat_add(&dp->rx, XL_STAT_RX_KICKS, 1);
-				xl_chan_notify(ch);
-			}
-			if (more && !ch->rx.broken)
-				continue;
-			break;
-		case XL_FIFO_BROKEN:
-			break;
+		} else {
+			break;		/* EMPTY or BROKEN */
 		}
-		break;
+		work++;
 	}
 
 	if (unlikely(ch->rx.broken)) {
@@ -246,21 +249,28 @@ int xl_recv_poll(struct napi_struct *napi, int budget)
 			xl_chan_broken(ch, xl_fifo_err_str(ch->rx.err));
 		}
 		work = 0;	/* complete: nothing more will come */
-	} else if (work >= budget) {
-		/* Let the peer reuse the space while we are rescheduled. */
-		xl_fifo_rx_publish(&ch->rx, &notify);
-		if (notify) {
-			xl_stat_add(&dp->rx, XL_STAT_RX_KICKS, 1);
-			xl_chan_notify(ch);
+	} else {
+		/*
+		 * Let the peer reuse the space, but leave the data event
+		 * unarmed: while NAPI polls, whether rescheduled for its
+		 * budget or deferred by napi_defer_hard_irqs and
+		 * gro_flush_timeout, the peer need not notify.
+		 */
+		xl_rx_publish(dp, false);
+		if (work >= budget) {
+			dp->event_busy = true;
+			return budget;
 		}
-		dp->event_busy = true;
-		return budget;
 	}
 
 	if (work)
 		dp->event_busy = true;
-	if (napi_complete_done(napi, work) &&
-	    test_and_clear_bit(XL_DP_EOI_PENDING, &dp->flags)) {
+	if (!napi_complete_done(napi, work))
+		return work;	/* polled again: by the timer or MISSED */
+	/* Idle: re-arm, and look once more (RING_FINAL_CHECK style). */
+	if (!ch->rx.broken && xl_rx_publish(dp, true))
+		napi_schedule(napi);
+	if (test_and_clear_bit(XL_DP_EOI_PENDING, &dp->flags)) {
 		xl_stat_add(&dp->rx, XL_STAT_EVENTS, 1);
 		if (!dp->event_busy)
 			xl_stat_add(&dp->rx, XL_STAT_EVENTS_SPURIOUS, 1);

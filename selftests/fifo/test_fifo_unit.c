@@ -639,6 +639,58 @@ static bool test_notify_data(void)
 	return ok;
 }
 
+/*
+ * xl_fifo_rx_release(): the consumer index moves and space notifications
+ * still go out, but the data event stays where it was, so the producer
+ * does not notify until xl_fifo_rx_publish() re-arms it.
+ */
+static bool test_notify_release(void)
+{
+	struct chan c;
+	bool ok = true, notify;
+	uint32_t i, seq = 0, got = 0;
+
+	if (!chan_open(&c, SZ_4K, 0, 0))
+		return false;
+	TAP_CHECK(send_rec(&c, 10, seq++) == 0);
+	TAP_CHECK(xl_fifo_tx_publish(&c.tx));		/* crosses event 1 */
+	TAP_CHECK(recv_rec(&c, 10, got++));
+	xl_fifo_rx_release(&c.rx, &notify);
+	TAP_CHECK(!notify);
+	TAP_CHECK(get_le32(&c.b->rx_cons) == 32);
+	TAP_CHECK(get_le32(&c.b->rx_prod_event) == 1);	/* left, passed */
+	TAP_CHECK(send_rec(&c, 10, seq++) == 0);
+	TAP_CHECK(!xl_fifo_tx_publish(&c.tx));		/* 32 -> 64: quiet */
+	TAP_CHECK(recv_rec(&c, 10, got++));
+	xl_fifo_rx_release(&c.rx, NULL);
+	TAP_CHECK(get_le32(&c.b->rx_cons) == 64);
+	/* Re-armed with nothing consumed since the release. */
+	TAP_CHECK(!xl_fifo_rx_publish(&c.rx, &notify) && !notify);
+	TAP_CHECK(get_le32(&c.b->rx_prod_event) == 65);
+	TAP_CHECK(send_rec(&c, 10, seq++) == 0);
+	TAP_CHECK(xl_fifo_tx_publish(&c.tx));		/* 64 -> 96 passes 65 */
+	TAP_CHECK(recv_rec(&c, 10, got++));
+	rx_pub(&c);
+
+	/* A producer waiting for space still hears about it. */
+	got = 0;
+	seq = 0;
+	for (i = 0; i < 16 && send_rec(&c, 240, seq) == 0; i++)
+		seq++;
+	xl_fifo_tx_publish(&c.tx);
+	TAP_CHECK(send_rec(&c, 240, seq) == -ENOSPC);
+	TAP_CHECK(!xl_fifo_tx_wait_space(&c.tx, 240));
+	while (!notify && got < seq) {
+		TAP_CHECK(recv_rec(&c, 240, got++));
+		xl_fifo_rx_release(&c.rx, &notify);
+	}
+	TAP_CHECK(notify);
+	TAP_CHECK(xl_fifo_tx_wait_space(&c.tx, 240));
+	TAP_CHECK(!c.tx.broken && !c.rx.broken);
+	chan_close(&c);
+	return ok;
+}
+
 /* Consumer -> producer "space available" decisions and wait_space(). */
 static bool test_notify_space(void)
 {
@@ -1101,6 +1153,7 @@ static const struct {
 	{ test_batching, "many commits, one publish" },
 	{ test_notify_data, "producer notifies only across rx_prod_event" },
 	{ test_notify_space, "consumer notifies only across tx_cons_event" },
+	{ test_notify_release, "release publishes rx_cons, leaves the data event" },
 	{ test_wait_space_pad, "wait_space with a pad to place first" },
 	{ test_reserve_errors, "reserve: EMSGSIZE, ENOSPC, EPIPE; commit" },
 	{ test_cons_validation, "producer validates the peer's rx_cons" },

@@ -58,6 +58,7 @@ enum {
 				 * sends a valid record; how & 1: publish
 				 */
 	RX_OP_PEER_RESET,	/* peer producer restarts at our published cons */
+	RX_OP_RELEASE,		/* xl_fifo_rx_release */
 	RX_OP_MAX,
 };
 

@@ -156,14 +156,14 @@ static void check_common(const struct fz_rx *f, const struct fz_snap *b)
 	/* A new prod is exactly what the peer published. */
 	if (rx->prod != b->prod)
 		FZ_CHECK(rx->prod == get_le32(&f->peer->tx_prod));
-	/* Only xl_fifo_rx_publish() writes our page, and only to cons. */
+	/*
+	 * Only xl_fifo_rx_publish() and _release() write our page: rx_cons
+	 * only up to cons, rx_prod_event only to re-arm at cons_pub + 1.
+	 */
 	FZ_CHECK(rx->cons_pub - b->cons_pub <= rx->cons - b->cons_pub);
 	FZ_CHECK(get_le32(&f->own->rx_cons) == rx->cons_pub);
-	if (rx->cons_pub != b->cons_pub)
-		FZ_CHECK(get_le32(&f->own->rx_prod_event) ==
-			 rx->cons_pub + 1);
-	else
-		FZ_CHECK(get_le32(&f->own->rx_prod_event) == b->own_event);
+	FZ_CHECK(get_le32(&f->own->rx_prod_event) == b->own_event ||
+		 get_le32(&f->own->rx_prod_event) == rx->cons_pub + 1);
 	FZ_CHECK(drops_total(rx) - b->drops <= 1);
 }
 
@@ -266,7 +266,27 @@ static void do_publish(struct fz_rx *f)
 		return;
 	}
 	FZ_CHECK(f->rx.cons_pub == f->rx.cons);
+	FZ_CHECK(get_le32(&f->own->rx_prod_event) == f->rx.cons + 1);
 	FZ_CHECK(more == (f->rx.prod != f->rx.cons));
+	if (b.cons_pub == f->rx.cons)
+		FZ_CHECK(!notify);
+}
+
+/* Like publish, but the data event must stay where it was. */
+static void do_release(struct fz_rx *f)
+{
+	struct fz_snap b;
+	bool notify = true;
+
+	snap(f, &b);
+	xl_fifo_rx_release(&f->rx, &notify);
+	check_common(f, &b);
+	FZ_CHECK(get_le32(&f->own->rx_prod_event) == b.own_event);
+	if (f->rx.broken) {
+		FZ_CHECK(!notify);
+		return;
+	}
+	FZ_CHECK(f->rx.cons_pub == f->rx.cons);
 	if (b.cons_pub == f->rx.cons)
 		FZ_CHECK(!notify);
 }
@@ -314,6 +334,9 @@ static void run_op(struct fz_rx *f, struct fz_in *in)
 		break;
 	case RX_OP_PUBLISH:
 		do_publish(f);
+		break;
+	case RX_OP_RELEASE:
+		do_release(f);
 		break;
 	case RX_OP_PROD_SET:
 		put_le32(&f->peer->tx_prod, fz_u32(in));
