@@ -58,6 +58,7 @@ struct xl_dp_chan {
 	struct list_head node;		/* xl_dp_chans (dev.c), RCU */
 	unsigned long flags;
 	bool event_busy;		/* NAPI: work done since the event */
+	bool polling;			/* NAPI: last poll did not re-arm */
 
 	/*
 	 * Packets that found the FIFO full, in order; under ch->tx_lock.

@@ -265,8 +265,17 @@ int xl_recv_poll(struct napi_struct *napi, int budget)
 
 	if (work)
 		dp->event_busy = true;
-	if (!napi_complete_done(napi, work))
+	/*
+	 * One record after an event is a request or an ACK that someone
+	 * waits for: no deferral for it (a timer poll costs the waiting
+	 * side more than it saves).  More than one, or any while already
+	 * polling, is a stream, and napi_defer_hard_irqs applies.
+	 */
+	if (!napi_complete_done(napi, work > 1 || dp->polling ? work : 0)) {
+		dp->polling = true;
 		return work;	/* polled again: by the timer or MISSED */
+	}
+	dp->polling = false;
 	/* Idle: re-arm, and look once more (RING_FINAL_CHECK style). */
 	if (!ch->rx.broken && xl_rx_publish(dp, true))
 		napi_schedule(napi);
