@@ -21,14 +21,22 @@
 # each measurement).
 # After the xenloop runs the scenario checks that xenloop0's counters moved
 # and dom0's vif counters stayed flat (< 1 MiB for everything sent).
+# Last, traffic to a host that is not co-resident (dom0), which must not
+# slow down with the module loaded (target: at most 2%): g1 -> dom0, TCP
+# at 64 KiB writes and 64-byte UDP round trips, BENCH_DOM0 rounds of
+# module unloaded then loaded in g1, into lab-dom0.csv (path "unloaded"
+# or "loaded"; both go through netfront).
 BENCH_SECS=3
 BENCH_RR=100
+BENCH_DOM0=3
+DOM0_IP=10.55.0.254
 TCP_SIZES="64 1024 16384 65536"
 UDP_SIZES="64 1024 8192"
 RR_SIZES="64 1024"
 CSV=$LAB_OUT/lab.csv
 CNT=$LAB_OUT/lab-counters.csv
 EXTRA=$LAB_OUT/lab-extra.csv
+DOM0=$LAB_OUT/lab-dom0.csv
 CNT_COLS="g1_tx_packets g1_tx_bytes g1_tx_gso g1_tx_kicks g1_tx_queued g1_tx_dropped
 	g1_rx_packets g1_events g1_events_spurious g1_rx_kicks g2_rx_packets
 	g2_rx_gso g2_rx_dropped g2_events g2_events_spurious g2_rx_kicks
@@ -37,6 +45,7 @@ CNT_COLS="g1_tx_packets g1_tx_bytes g1_tx_gso g1_tx_kicks g1_tx_queued g1_tx_dro
 
 echo "benchmark,path,size_bytes,value,unit" > "$CSV"
 cp "$CSV" "$EXTRA"
+cp "$CSV" "$DOM0"
 echo "benchmark,path,size_bytes,value$(printf ',%s' $CNT_COLS)" > "$CNT"
 
 # The channel counters of guest G for its only peer: "name value" lines.
@@ -131,8 +140,12 @@ for g in g1 g2; do
 	on $g "xlperf serve -p 7400 > /tmp/xlperf.log 2>&1 &
 	       xlmsg serve -p 7300 > /tmp/xlmsg.log 2>&1 &"
 done
-check_wait "xlperf and xlmsg serve in g1 and g2" 30 \
-	"on g1 'grep -q listening /tmp/xlperf.log && grep -q listening /tmp/xlmsg.log' &&
+xlperf serve -p 7400 > "$LAB_RUN/dom0-xlperf.log" 2>&1 &
+xlmsg serve -p 7300 > "$LAB_RUN/dom0-xlmsg.log" 2>&1 &
+check_wait "xlperf and xlmsg serve in g1, g2 and dom0" 30 \
+	"grep -q listening '$LAB_RUN/dom0-xlperf.log' &&
+	 grep -q listening '$LAB_RUN/dom0-xlmsg.log' &&
+	 on g1 'grep -q listening /tmp/xlperf.log && grep -q listening /tmp/xlmsg.log' &&
 	 on g2 'grep -q listening /tmp/xlperf.log && grep -q listening /tmp/xlmsg.log'"
 diag "bench: BENCH_SECS=$BENCH_SECS BENCH_RR=$BENCH_RR"
 
@@ -171,4 +184,38 @@ diag "latency after the floods (lab-extra.csv):"
 while read -r l; do diag "    $l"; done < "$EXTRA"
 diag "lab.csv:"
 while read -r l; do diag "    $l"; done < "$CSV"
+
+stage "not co-resident: g1 -> dom0, module unloaded and loaded" 900
+# to_dom0 STATE: one TCP and one UDP round-trip measurement, CSV rows.
+to_dom0() {
+	local out v
+	out=$(on -t $((BENCH_SECS + 60)) g1 "xlperf tcp -p 7400 -s 65536 -d $BENCH_SECS $DOM0_IP" 2>&1)
+	v=$(echo "$out" | _lab_field mbit)
+	[ -n "$v" ] && echo "tcp_stream_dom0,$1,65536,$v,Mbit/s" >> "$DOM0"
+	out=$(on -t 300 g1 "xlmsg rr -u -n $BENCH_RR -s 64 $DOM0_IP" 2>&1)
+	v=$(echo "$out" | grep '^size=' | _lab_field rtt_us)
+	[ -n "$v" ] && echo "udp_rr_dom0,$1,64,$v,us" >> "$DOM0"
+}
+for i in $(seq "$BENCH_DOM0"); do
+	on g1 "rmmod xenloop" && to_dom0 unloaded
+	on g1 "modprobe xenloop" && to_dom0 loaded
+done
+check "g1 -> dom0: $((2 * BENCH_DOM0)) TCP and $((2 * BENCH_DOM0)) round-trip results" \
+	"[ \$(grep -c _dom0, '$DOM0') = $((4 * BENCH_DOM0)) ]"
+check_on g1 "xenloop took none of it (xenloop0 counts from the last load)" \
+	"[ \$(cat /sys/class/net/xenloop0/statistics/tx_packets) -lt 5 ]"
+# Medians per benchmark and state, and loaded against unloaded.
+awk -F, 'NR > 1 { v[$1 "," $2, ++n[$1 "," $2]] = $4; u[$1] = $5 }
+	function med(k,   i, j, t, m) {
+		m = n[k]
+		for (i = 1; i <= m; i++) a[i] = v[k, i]
+		for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++)
+			if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+	}
+	END { for (b in u) {
+		ul = med(b ",unloaded"); ld = med(b ",loaded")
+		printf "%s: unloaded %.1f, loaded %.1f %s (median of %d), loaded/unloaded %.3f\n",
+			b, ul, ld, u[b], n[b ",loaded"], ul > 0 ? ld / ul : 0
+	} }' "$DOM0" | while read -r l; do diag "$l"; done
 xenloopd_stop
