@@ -216,6 +216,6 @@ awk -F, 'NR > 1 { v[$1 "," $2, ++n[$1 "," $2]] = $4; u[$1] = $5 }
 	END { for (b in u) {
 		ul = med(b ",unloaded"); ld = med(b ",loaded")
 		printf "%s: unloaded %.1f, loaded %.1f %s (median of %d), loaded/unloaded %.3f\n",
-			b, ul, ld, u[b], n[b ",loaded"], ul > 0 ? ld / ul : 0
+			b, ul, ld, u[b], n[b ",loaded"], (ul > 0 ? ld / ul : 0)
 	} }' "$DOM0" | while read -r l; do diag "$l"; done
 xenloopd_stop
