@@ -601,9 +601,10 @@ void xl_fifo_consume(struct xl_fifo_rx *rx, const struct xl_fifo_rec *rec)
 
 /*
  * Store rx_cons if it moved and, with @arm, rx_prod_event = cons + 1 if
- * it is not that already; then the barrier both need.
+ * it is not that already; then the barrier both need.  False when the
+ * FIFO is broken: nothing is stored any more.
  */
-static void xl_rx_store(struct xl_fifo_rx *rx, bool arm, bool *notify)
+static bool xl_rx_store(struct xl_fifo_rx *rx, bool arm, bool *notify)
 {
 	u32 old = rx->cons_pub, new = rx->cons;
 	bool moved = new != old, rearm = arm && rx->prod_event != new + 1;
@@ -611,8 +612,10 @@ static void xl_rx_store(struct xl_fifo_rx *rx, bool arm, bool *notify)
 
 	if (notify)
 		*notify = false;
+	if (unlikely(rx->broken))
+		return false;
 	if (!moved && !rearm)
-		return;
+		return true;
 	if (moved) {
 		/*
 		 * Pair 2: all our reads of the records below @new complete
@@ -636,21 +639,18 @@ static void xl_rx_store(struct xl_fifo_rx *rx, bool arm, bool *notify)
 		event = le32_to_cpu(READ_ONCE(rx->peer->tx_cons_event));
 		*notify = xl_event_crossed(event, old, new);
 	}
+	return true;
 }
 
 bool xl_fifo_rx_publish(struct xl_fifo_rx *rx, bool *notify)
 {
+	if (!xl_rx_store(rx, true, notify))
+		return true;	/* the next xl_fifo_read() says BROKEN */
 	/*
 	 * With nothing consumed and the event armed since the last store,
 	 * that store was followed by a virt_mb(), so the plain re-read
 	 * below is a valid final check on its own.
 	 */
-	if (unlikely(rx->broken)) {
-		if (notify)
-			*notify = false;
-		return true;	/* the next xl_fifo_read() says BROKEN */
-	}
-	xl_rx_store(rx, true, notify);
 	if (!xl_rx_refresh(rx))
 		return true;
 	return rx->prod != rx->cons;
@@ -658,11 +658,6 @@ bool xl_fifo_rx_publish(struct xl_fifo_rx *rx, bool *notify)
 
 void xl_fifo_rx_release(struct xl_fifo_rx *rx, bool *notify)
 {
-	if (unlikely(rx->broken)) {
-		if (notify)
-			*notify = false;
-		return;
-	}
 	xl_rx_store(rx, false, notify);
 }
 

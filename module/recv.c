@@ -271,13 +271,13 @@ int xl_recv_poll(struct napi_struct *napi, int budget)
 	 * side more than it saves).  More than one, or any while already
 	 * polling, is a stream, and napi_defer_hard_irqs applies.
 	 */
-	if (!napi_complete_done(napi, work > 1 || dp->polling ? work : 0)) {
+	if (!napi_complete_done(napi, (work > 1 || dp->polling) ? work : 0)) {
 		dp->polling = true;
 		return work;	/* polled again: by the timer or MISSED */
 	}
 	dp->polling = false;
 	/* Idle: re-arm, and look once more (RING_FINAL_CHECK style). */
-	if (!ch->rx.broken && xl_rx_publish(dp, true))
+	if (xl_rx_publish(dp, true))
 		napi_schedule(napi);
 	if (test_and_clear_bit(XL_DP_EOI_PENDING, &dp->flags)) {
 		xl_stat_add(&dp->rx, XL_STAT_EVENTS, 1);
