@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Socket helpers shared by the lab tools (xlagent, xlstream).
+ * Socket helpers shared by the lab tools (xlagent, xlstream, xlmsg, xlperf).
  *
  * The tools are linked statically for busybox guests, where glibc's name
  * service switch is unavailable, so nothing here resolves names: hosts
@@ -38,5 +38,12 @@ int xl_listen(const struct sockaddr_storage *ss, socklen_t sslen,
 
 /* The local port a socket is bound to (e.g. after asking for 0), or 0. */
 unsigned int xl_local_port(int fd);
+
+/*
+ * Exactly n bytes from or to a stream socket, retrying short transfers
+ * and EINTR.  0, or -1 on an error or (reading) end of stream.
+ */
+int xl_read_full(int fd, void *buf, size_t n);
+int xl_write_full(int fd, const void *buf, size_t n);
 
 #endif /* XL_NET_H */

@@ -141,34 +141,6 @@ static int serve(unsigned int port)
 	}
 }
 
-static int read_full(int fd, uint8_t *buf, size_t n)
-{
-	size_t off = 0;
-
-	while (off < n) {
-		ssize_t r = read(fd, buf + off, n - off);
-
-		if (r <= 0)
-			return -1;
-		off += r;
-	}
-	return 0;
-}
-
-static int write_full(int fd, const uint8_t *buf, size_t n)
-{
-	size_t off = 0;
-
-	while (off < n) {
-		ssize_t w = write(fd, buf + off, n - off);
-
-		if (w <= 0)
-			return -1;
-		off += w;
-	}
-	return 0;
-}
-
 /* One size; returns the number of bad or missing messages. */
 static unsigned long rr_size(int fd, int udp, size_t size, unsigned long count,
 			     int timeout_ms)
@@ -183,7 +155,7 @@ static unsigned long rr_size(int fd, int udp, size_t size, unsigned long count,
 
 		fill(out, size, seq);
 		if (!udp) {
-			if (write_full(fd, out, size) || read_full(fd, in, size)) {
+			if (xl_write_full(fd, out, size) || xl_read_full(fd, in, size)) {
 				xl_msg("tcp size %zu: connection lost", size);
 				return errors + count - i;
 			}

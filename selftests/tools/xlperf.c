@@ -74,38 +74,6 @@ static uint8_t buf[MAX_MSG];
 
 const char *const xl_prog = "xlperf";
 
-static int read_full(int fd, void *p, size_t n)
-{
-	size_t off = 0;
-	ssize_t r;
-
-	while (off < n) {
-		r = read(fd, (uint8_t *)p + off, n - off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		off += r;
-	}
-	return 0;
-}
-
-static int write_full(int fd, const void *p, size_t n)
-{
-	size_t off = 0;
-	ssize_t w;
-
-	while (off < n) {
-		w = write(fd, (const uint8_t *)p + off, n - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		off += w;
-	}
-	return 0;
-}
-
 /* tcp: count what arrives until EOF, then say how much. */
 static void serve_tcp(int fd)
 {
@@ -121,7 +89,7 @@ static void serve_tcp(int fd)
 		res.bytes += n;
 		res.msgs++;
 	}
-	write_full(fd, &res, sizeof(res));
+	xl_write_full(fd, &res, sizeof(res));
 }
 
 /* udp: count datagrams on a fresh port until the client asks, then drain. */
@@ -144,7 +112,7 @@ static void serve_udp(int fd)
 	/* Capped by net.core.rmem_max; a failure only means the default. */
 	setsockopt(ufd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	port = htons(xl_local_port(ufd));
-	if (!port || write_full(fd, &port, sizeof(port)))
+	if (!port || xl_write_full(fd, &port, sizeof(port)))
 		return;
 	p[0] = (struct pollfd){ .fd = ufd, .events = POLLIN };
 	p[1] = (struct pollfd){ .fd = fd, .events = POLLIN };
@@ -167,12 +135,12 @@ static void serve_udp(int fd)
 		if (!stopping && p[1].revents) {
 			uint8_t c;
 
-			if (read_full(fd, &c, 1))
+			if (xl_read_full(fd, &c, 1))
 				return;
 			stopping = 1;
 		}
 	}
-	write_full(fd, &res, sizeof(res));
+	xl_write_full(fd, &res, sizeof(res));
 }
 
 static int serve(unsigned int port)
@@ -193,7 +161,7 @@ static int serve(unsigned int port)
 			continue;
 		if (fork() == 0) {
 			close(lfd);
-			if (!read_full(fd, &h, sizeof(h)) &&
+			if (!xl_read_full(fd, &h, sizeof(h)) &&
 			    h.magic == XLPERF_MAGIC && h.size <= MAX_MSG) {
 				if (h.proto == PROTO_TCP)
 					serve_tcp(fd);
@@ -233,13 +201,13 @@ static int run(int proto, const char *host, unsigned int port, size_t size,
 		xl_msg("connect %s: %s", host, strerror(errno));
 		return 1;
 	}
-	if (write_full(fd, &h, sizeof(h)))
+	if (xl_write_full(fd, &h, sizeof(h)))
 		goto lost;
 	memset(buf, 0x5a, size);
 	if (proto == PROTO_UDP) {
 		uint16_t uport;
 
-		if (read_full(fd, &uport, sizeof(uport)))
+		if (xl_read_full(fd, &uport, sizeof(uport)))
 			goto lost;
 		if (ss.ss_family == AF_INET)
 			((struct sockaddr_in *)&ss)->sin_port = uport;
@@ -277,12 +245,12 @@ static int run(int proto, const char *host, unsigned int port, size_t size,
 	if (ufd >= 0) {
 		uint8_t c = 1;
 
-		if (write_full(fd, &c, 1))
+		if (xl_write_full(fd, &c, 1))
 			goto lost;
 	} else {
 		shutdown(fd, SHUT_WR);
 	}
-	if (read_full(fd, &res, sizeof(res)))
+	if (xl_read_full(fd, &res, sizeof(res)))
 		goto lost;
 	t1 = xl_now_s();
 	/* TCP: until everything arrived; UDP: what arrived over the send time. */

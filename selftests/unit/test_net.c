@@ -3,14 +3,17 @@
  * Unit tests for the socket helpers the lab tools share (lib/net.h):
  * numeric address parsing in all its accepted and rejected forms, and
  * listening sockets on loopback, including that the any address really
- * is dual-stack.
+ * is dual-stack, and whole reads and writes on a stream socket.
  */
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "net.h"
@@ -191,11 +194,70 @@ static bool test_listen_bound(void)
 	return ok;
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * xl_write_full()/xl_read_full() over a socketpair with a small buffer:
+ * a child writes 1 MiB of a pattern after 200 ms, so the parent's first
+ * read blocks and is interrupted (EINTR, no SA_RESTART) by a 50-ms timer
+ * before any byte arrives; reads in odd-sized pieces must still get every
+ * byte in order, and a read past the child's close must fail.
+ */
+static bool test_full_io(void)
+{
+	static uint8_t out[1 << 20], in[1 << 20];
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { .it_value = { .tv_usec = 50000 } };
+	int sv[2], sz = 4096, status;
+	size_t off, piece, step;
+	bool ok = true;
+	pid_t pid;
+
+	for (off = 0; off < sizeof(out); off++)
+		out[off] = (uint8_t)(off * 131 + (off >> 9));
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return false;
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	pid = fork();
+	if (pid < 0)
+		return false;
+	if (!pid) {
+		close(sv[1]);
+		usleep(200000);
+		_exit(xl_write_full(sv[0], out, sizeof(out)) ? 1 : 0);
+	}
+	close(sv[0]);
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	/* Pieces of 1, 4, 13, 40, ... bytes. */
+	for (off = 0, step = 1; off < sizeof(in); step = step * 3 + 1) {
+		piece = step < sizeof(in) - off ? step : sizeof(in) - off;
+		if (xl_read_full(sv[1], in + off, piece)) {
+			ok = false;
+			break;
+		}
+		off += piece;
+	}
+	TAP_CHECK(ok && off == sizeof(in));
+	TAP_CHECK(!memcmp(in, out, sizeof(in)));
+	TAP_CHECK(xl_read_full(sv[1], in, 1) == -1);	/* end of stream */
+	/* Closed first, so that a writer we gave up on cannot block us. */
+	close(sv[1]);
+	TAP_CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		  WEXITSTATUS(status) == 0);
+	signal(SIGALRM, SIG_DFL);
+	return ok;
+}
+
 static const struct tap_test tests[] = {
 	{ test_parse_addr, "numeric address parsing" },
 	{ test_parse_scope, "IPv6 scope: interface name or decimal index" },
 	{ test_listen_any, "listen on the dual-stack any address" },
 	{ test_listen_bound, "listen on a given address, then clash" },
+	{ test_full_io, "whole reads and writes, across EINTR and short transfers" },
 };
 
 int main(void)
