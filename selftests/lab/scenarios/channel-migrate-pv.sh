@@ -17,6 +17,21 @@ tx_to() {
 		awk -v k="peer$2_tx_packets:" '$1 == k { print $2 }'
 }
 
+# stream_resumes STREAM WHAT DOMID: after WHAT (the channel is back), the
+# stream into g2 keeps delivering through xenloop (g1's packets to DOMID)
+# and completes with the same bytes and hash at both ends.
+stream_resumes() {
+	local s=$1 what=$2 dom=$3 b n
+	b=$(stream_bytes g2 "$s")
+	check "the stream keeps delivering after the $what" \
+		stream_wait_bytes g2 "$s" $((${b:-0} + 4000000)) 120
+	n=$(tx_to g1 "$dom")
+	check "... through xenloop (${n:-0} packets from g1 to domid $dom)" \
+		"[ '${n:-0}' -gt 100 ]"
+	stream_stop g1 "$s"
+	stream_verify "TCP stream across the PV $what: same bytes and hash" g1 g2 "$s"
+}
+
 stage "start guests" 300
 guest_start g1 pv && guest_start g2 pv
 check "g1 (PV) and g2 (PV) answer" guest_wait g1 g2
@@ -43,13 +58,7 @@ if stream_start mig g1 g2 7030 -d 3600 -r 4000000 &&
 	check_wait "the channel is re-established" 120 "chan_up g1 g2"
 	diag "channel up again $(lab_since $t0) s after the migration began"
 	check "g1 dropped the old domid $d0" "[ -z \"\$(chan_state g1 $d0)\" ]"
-	b=$(stream_bytes g2 mig)
-	check "the stream keeps delivering after the migration" \
-		stream_wait_bytes g2 mig $((${b:-0} + 4000000)) 120
-	n1=$(tx_to g1 "$d1")
-	check "... through xenloop (${n1:-0} packets to the new domid)" "[ '${n1:-0}' -gt 100 ]"
-	stream_stop g1 mig
-	stream_verify "TCP stream across the PV live migration: same bytes and hash" g1 g2 mig
+	stream_resumes mig "live migration" "$d1"
 else
 	fail "TCP stream into g2 before the migration" "$(stream_diag g1 g2 mig)"
 fi
@@ -65,13 +74,7 @@ if stream_start sr g1 g2 7031 -d 3600 -r 4000000 &&
 	d1=$(guest_domid g1)
 	diag "g1 domid $d0 -> $d1"
 	check_wait "the channel is re-established" 120 "chan_up g1 g2"
-	b=$(stream_bytes g2 sr)
-	check "the stream keeps delivering after the restore" \
-		stream_wait_bytes g2 sr $((${b:-0} + 4000000)) 120
-	n1=$(tx_to g1 "$(guest_domid g2)")
-	check "... through xenloop (${n1:-0} packets from the restored g1)" "[ '${n1:-0}' -gt 100 ]"
-	stream_stop g1 sr
-	stream_verify "TCP stream across the PV save/restore: same bytes and hash" g1 g2 sr
+	stream_resumes sr save/restore "$(guest_domid g2)"
 else
 	fail "TCP stream into g2 before the save" "$(stream_diag g1 g2 sr)"
 fi
