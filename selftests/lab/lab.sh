@@ -66,6 +66,14 @@ for f in "$MODULE" "${bins[@]}"; do
 	[ -f "$f" ] || die "missing $f: run make first"
 done
 
+# One lab per machine: two emulated Xen hosts starve each other's vCPUs
+# and their PVH guests triple-fault.  A second lab waits for the first.
+exec 9>"${LAB_LOCK:-/run/lock/xenloop-lab.lock}"
+if ! flock -n 9; then
+	echo "# lab: another lab is running on this machine; waiting for it" >&2
+	flock 9
+fi
+
 "$HERE/mkimages.sh" "$IMAGES" >/dev/null
 
 # The hypervisor: Debian's, or (LAB_XEN=shadow, or a scenario's
