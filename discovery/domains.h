@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <xenloop/protocol.h>
+
 #include "config.h"
 #include "log.h"
 #include "policy.h"
@@ -18,8 +20,9 @@
 
 struct xl_ctx;
 
-#define XL_MAX_MACS		16
-#define XL_MACS_STRLEN		(XL_MAX_MACS * (XL_MAC_STRLEN + 1))
+/* The view's macs value (include/xenloop/protocol.h), with its NUL. */
+#define XL_MAX_MACS		XENLOOP_MACS_MAX
+#define XL_MACS_STRLEN		(XENLOOP_MACS_MAXLEN + 1)
 #define XL_NAME_MAX		128
 #define XL_UUID_STRLEN		36
 #define XL_REFRESH_MAX		64

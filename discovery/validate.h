@@ -12,8 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <xenloop/protocol.h>
+
 #define XL_MAC_LEN		6
-#define XL_MAC_STRLEN		17	/* "00:16:3e:00:00:01" */
+#define XL_MAC_STRLEN		XENLOOP_MAC_STRLEN	/* "00:16:3e:00:00:01" */
 #define XL_DOMID_MAX		0x7fefu	/* DOMID_FIRST_RESERVED - 1 */
 
 /* validate.c APIs: */

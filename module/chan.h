@@ -20,6 +20,8 @@
 #include <linux/types.h>
 #include <xen/interface/xen.h>
 
+#include <xenloop/protocol.h>
+
 #include "fifo.h"
 
 struct xl_dp_chan;	/* the data path's per-channel state (opaque here) */
@@ -46,7 +48,7 @@ struct xl_chan {
  * packet path hold rcu_read_lock() (or run in BH) and must not keep the
  * pointer beyond it.
  */
-#define XL_PEER_MAX_MACS	8
+#define XL_PEER_MAX_MACS	XENLOOP_MACS_MAX
 
 struct xl_peer {
 	domid_t domid;

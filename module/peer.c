@@ -36,7 +36,8 @@ static DEFINE_HASHTABLE(xl_mac_ht, XL_HASH_BITS);
 static DEFINE_HASHTABLE(xl_domid_ht, XL_HASH_BITS);
 
 #define XL_XS_RETRIES		8
-#define XL_XS_VALUE_MAX		256	/* longest view value we accept */
+/* Longest view value we accept: the MAC list is the longest one. */
+#define XL_XS_VALUE_MAX		(XENLOOP_MACS_MAXLEN + 1)
 
 /* One peer entry of the view, parsed. */
 struct xl_view_ent {
@@ -132,10 +133,12 @@ static int parse_macs(char *s, struct xl_view_ent *e)
 	while ((tok = strsep(&s, " ")) != NULL) {
 		if (!*tok)
 			continue;
-		if (strlen(tok) != 17 || !mac_pton(tok, e->macs[e->n_macs]))
+		/* More than xenloopd ever publishes: not a view we know. */
+		if (e->n_macs == XL_PEER_MAX_MACS ||
+		    strlen(tok) != XENLOOP_MAC_STRLEN ||
+		    !mac_pton(tok, e->macs[e->n_macs]))
 			return -EINVAL;
-		if (++e->n_macs == XL_PEER_MAX_MACS)
-			break;
+		e->n_macs++;
 	}
 	return 0;
 }

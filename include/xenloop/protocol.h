@@ -48,6 +48,16 @@
 #define XENLOOP_HS_CLOSING		"closing"
 #define XENLOOP_HS_CLOSED		"closed"
 
+/*
+ * MACs per guest in a view entry (D/peers/P/macs): at most this many vifs
+ * of a guest are published, each as "xx:xx:xx:xx:xx:xx", separated by
+ * single spaces.  xenloopd publishes no more; the module rejects an entry
+ * with more (fail safe: no channel rather than one missing MACs).
+ */
+#define XENLOOP_MACS_MAX		16
+#define XENLOOP_MAC_STRLEN		17
+#define XENLOOP_MACS_MAXLEN		(XENLOOP_MACS_MAX * (XENLOOP_MAC_STRLEN + 1) - 1)
+
 /* Grant references per directory page (little-endian u32 each). */
 #define XENLOOP_REFS_PER_DIR		1024
 #define XENLOOP_DIR_PAGES_MAX		16	/* 2^14 data pages */
