@@ -46,6 +46,10 @@ unsigned int xl_drain_timeout_ms = 2000;
 module_param_named(drain_timeout_ms, xl_drain_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(drain_timeout_ms, "Wait for both FIFOs to drain at a planned close (default 2000)");
 
+unsigned int xl_stall_timeout_ms = 10000;
+module_param_named(stall_timeout_ms, xl_stall_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(stall_timeout_ms, "Break a channel whose peer consumes nothing of what we sent for this long (default 10000, 0: never)");
+
 unsigned int xl_backoff_max_ms = 60000;
 module_param_named(backoff_max_ms, xl_backoff_max_ms, uint, 0644);
 MODULE_PARM_DESC(backoff_max_ms, "Longest retry delay after a failure (default 60000)");
@@ -134,6 +138,30 @@ static irqreturn_t xl_chan_irq(int irq, void *dev_id)
 
 /* ---- XenStore ---- */
 
+/*
+ * In the xenbus reader thread, before an event is queued: the peer can
+ * write its side as fast as XenStore lets it, and every write fires this
+ * watch.  Only "state" (every offer, restart and close ends with a write
+ * of it) and the side itself (removed, or the watch just registered)
+ * matter; and since the callback only marks the peer for a re-read, one
+ * queued event is as good as many.
+ */
+static bool peer_side_will_handle(struct xenbus_watch *w, const char *path,
+				  const char *token)
+{
+	struct xl_cpeer *p = container_of(w, struct xl_cpeer, watch);
+	size_t n = strlen(p->peer_side);
+
+	if (strncmp(path, p->peer_side, n) ||
+	    (path[n] && strcmp(path + n, "/" XENLOOP_HS_STATE)) ||
+	    READ_ONCE(w->nr_pending)) {
+		atomic_long_inc(&p->watch_filtered);
+		return false;
+	}
+	atomic_long_inc(&p->watch_events);
+	return true;
+}
+
 static void peer_side_changed(struct xenbus_watch *w, const char *path,
 			      const char *token)
 {
@@ -148,6 +176,7 @@ int xl_chan_watch(struct xl_cpeer *p)
 	int err;
 
 	p->watch.node = p->peer_side;
+	p->watch.will_handle = peer_side_will_handle;
 	p->watch.callback = peer_side_changed;
 	err = register_xenbus_watch(&p->watch);
 	if (!err)
@@ -246,7 +275,8 @@ static int hs_u32(struct xenbus_transaction t, struct xl_cpeer *p,
 		return err;
 	err = hs_parse_u32(buf, val);
 	if (err)
-		xl_peer_err(p, "handshake: %s is not a number: \"%s\"", node, buf);
+		xl_peer_err(p, "handshake: %s is not a number: \"%*pE\"",
+			    node, (int)strlen(buf), buf);
 	return err;
 }
 
@@ -284,7 +314,8 @@ static int hs_read_once(struct xenbus_transaction t, struct xl_cpeer *p,
 		return -EAGAIN;
 	}
 	if (hs->state == XL_HS_NONE) {
-		xl_peer_err(p, "handshake: unknown state \"%s\"", buf);
+		xl_peer_err(p, "handshake: unknown state \"%*pE\"",
+			    (int)strlen(buf), buf);
 		return -EPROTO;
 	}
 
@@ -315,7 +346,8 @@ static int hs_read_once(struct xenbus_transaction t, struct xl_cpeer *p,
 	if (err)
 		goto bad_node;
 	if (strncmp(buf, "0x", 2) || strlen(buf) < 3 || kstrtou32(buf + 2, 16, &hs->features)) {
-		xl_peer_err(p, "handshake: bad features \"%s\"", buf);
+		xl_peer_err(p, "handshake: bad features \"%*pE\"",
+			    (int)strlen(buf), buf);
 		return -EPROTO;
 	}
 	err = hs_u32(t, p, XENLOOP_HS_RING_ORDER, &v);
@@ -738,15 +770,48 @@ static void step_offered(struct xl_cpeer *p)
 		p->pc->ch.features, p->setup_ms);
 }
 
+/*
+ * Like netback's rx_stall_timeout_msecs: data waits for the peer and its
+ * consumer index has not moved for xl_stall_timeout_ms.  A peer whose
+ * kernel is wedged or whose rogue process died would otherwise keep the
+ * channel connected while every packet for it is lost.  Its index is
+ * only compared (xl_fifo_tx_inflight() validates it).
+ */
+static bool chan_stalled(struct xl_pchan *pc, u32 *inflight)
+{
+	u32 cons;
+
+	spin_lock_bh(&pc->ch.tx_lock);
+	*inflight = xl_fifo_tx_inflight(&pc->ch.tx);
+	cons = pc->ch.tx.cons;
+	spin_unlock_bh(&pc->ch.tx_lock);
+	if (!*inflight || cons != pc->stall_cons || !pc->stall_since) {
+		pc->stall_cons = cons;
+		pc->stall_since = *inflight ? jiffies | 1 : 0;
+		return false;
+	}
+	return xl_stall_timeout_ms &&
+	       time_after(jiffies, pc->stall_since +
+			  msecs_to_jiffies(xl_stall_timeout_ms));
+}
+
 static void step_connected(struct xl_cpeer *p)
 {
 	struct xl_pchan *pc = p->pc;
 	struct xl_hs hs;
+	u32 inflight;
 	int err;
 
 	if (atomic_read(&pc->broken) == 2) {
 		smp_rmb();	/* the flag before the message */
 		xl_peer_err(p, "data path: %s", pc->broken_why);
+		go_broken(p, true);
+		return;
+	}
+	if (chan_stalled(pc, &inflight)) {
+		p->st.stalls++;
+		xl_peer_err(p, "stalled: %u bytes sent, none consumed in %u ms; back to netfront",
+			    inflight, xl_stall_timeout_ms);
 		go_broken(p, true);
 		return;
 	}
@@ -818,6 +883,21 @@ void xl_chan_step(struct xl_cpeer *p)
 	}
 }
 
+/* When the work should step @p again, at the latest. */
+unsigned long xl_chan_next(const struct xl_cpeer *p)
+{
+	unsigned long t = msecs_to_jiffies(xl_stall_timeout_ms);
+
+	if (p->state != XL_CS_CONNECTED)
+		return p->deadline;
+	if (!t)
+		return jiffies + 60 * HZ;
+	/* Idle channels are sampled twice a timeout, stalling ones on time. */
+	if (p->pc->stall_since)
+		return p->pc->stall_since + t + 1;
+	return jiffies + max(t / 2, 1ul);
+}
+
 void xl_chan_peer_init(struct xl_cpeer *p)
 {
 	p->state = XL_CS_IDLE;
@@ -855,6 +935,7 @@ void xl_cp_suspend(void)
 	/* After resume, dom0's views decide again who our peers are. */
 	xl_peer_remove_all();
 	mutex_unlock(&xl_cp.lock);
+	xl_cp_reap();
 	pr_info("suspending: every channel closed\n");
 }
 

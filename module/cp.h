@@ -74,6 +74,8 @@ struct xl_pchan {
 	char irq_name[24];
 	atomic64_t events;
 	atomic64_t early_events;	/* before the data path was up */
+	u32 stall_cons;			/* peer's consumer index last seen */
+	unsigned long stall_since;	/* jiffies it last moved, 0: idle */
 };
 
 struct xl_mac_node {
@@ -86,6 +88,7 @@ struct xl_mac_node {
 struct xl_peer_stats {
 	u64 offers, connects, teardowns, broken, timeouts, setup_errors;
 	u64 peer_closes;
+	u64 stalls;			/* broken by the stall timeout */
 };
 
 /*
@@ -115,6 +118,8 @@ struct xl_cpeer {
 	unsigned long dirty;		/* bit 0: peer side changed */
 	struct xenbus_watch watch;
 	bool watch_on;
+	atomic_long_t watch_events;	/* peer side writes we looked at */
+	atomic_long_t watch_filtered;	/* and ones that could not matter */
 	struct xl_pchan *pc;
 	struct xl_peer_stats st;
 	char last_err[96];
@@ -141,9 +146,16 @@ struct xl_cp {
 	bool self_known;
 	bool suspended;
 	bool exiting;
-	char view_path[48];
-	struct xenbus_watch view_watch;
-	bool view_watch_on;
+	/*
+	 * Two view watches: after a domid change the new one is registered
+	 * under the lock and the old one unregistered after it (see
+	 * xl_cp_reap()).
+	 */
+	char view_path[2][48];
+	struct xenbus_watch view_watch[2];
+	bool view_watch_on[2];
+	unsigned int view_cur;
+	struct list_head dead;		/* removed peers still watched */
 	unsigned long flags;		/* XL_CPF_* */
 	struct workqueue_struct *wq;
 	struct delayed_work work;
@@ -163,12 +175,14 @@ extern unsigned int xl_max_peer_order;
 extern unsigned int xl_setup_timeout_ms;
 extern unsigned int xl_drain_timeout_ms;
 extern unsigned int xl_backoff_max_ms;
+extern unsigned int xl_stall_timeout_ms;
 
 /* peer.c APIs: */
 int xl_peer_init(void);
 void xl_peer_exit(void);
 void xl_peer_sync(void);
 void xl_peer_remove_all(void);
+void xl_cp_reap(void);
 void xl_cp_kick(unsigned long delay);
 int xl_xs_read_str(struct xenbus_transaction t, const char *dir,
 		   const char *node, char *buf, size_t len);
@@ -177,6 +191,7 @@ const char *xl_cs_name(enum xl_cs s);
 /* chan.c APIs: */
 void xl_chan_peer_init(struct xl_cpeer *p);
 void xl_chan_step(struct xl_cpeer *p);
+unsigned long xl_chan_next(const struct xl_cpeer *p);
 void xl_chan_close(struct xl_cpeer *p, bool graceful);
 void xl_chan_peer_gone(struct xl_cpeer *p);
 int xl_chan_watch(struct xl_cpeer *p);

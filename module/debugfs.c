@@ -70,7 +70,11 @@ static void show_peer(struct seq_file *m, struct xl_cpeer *p)
 		   p->st.offers, p->st.connects, p->st.teardowns);
 	seq_printf(m, "  broken %llu\n  timeouts %llu\n  setup_errors %llu\n",
 		   p->st.broken, p->st.timeouts, p->st.setup_errors);
-	seq_printf(m, "  peer_closes %llu\n", p->st.peer_closes);
+	seq_printf(m, "  peer_closes %llu\n  stalls %llu\n", p->st.peer_closes,
+		   p->st.stalls);
+	seq_printf(m, "  watch_events %ld\n  watch_filtered %ld\n",
+		   atomic_long_read(&p->watch_events),
+		   atomic_long_read(&p->watch_filtered));
 	if (p->last_err[0])
 		seq_printf(m, "  last_error %s (%u s ago)\n", p->last_err,
 			   jiffies_to_msecs(jiffies - p->last_err_at) / 1000);

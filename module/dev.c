@@ -44,6 +44,7 @@ static const char * const xl_stat_names[XL_STAT_MAX] = {
 	[XL_STAT_RX_PACKETS] = "rx_packets",
 	[XL_STAT_RX_BYTES] = "rx_bytes",
 	[XL_STAT_RX_DROPPED] = "rx_dropped",
+	[XL_STAT_RX_BAD_GSO] = "rx_dropped_gso",
 	[XL_STAT_RX_ERRORS] = "rx_errors",
 	[XL_STAT_RX_GSO] = "rx_gso",
 	[XL_STAT_RX_KICKS] = "rx_kicks",
@@ -231,6 +232,16 @@ void xl_dev_chan_del(struct xl_dp_chan *dp)
 		xl_gone[i] += one[i];
 	spin_unlock_bh(&xl_dev_lock);
 	rtnl_unlock();
+}
+
+/* A netdev is going away: no queued packet may keep pointing at it. */
+void xl_dev_purge(const struct net_device *dev)
+{
+	struct xl_dp_chan *dp;
+
+	ASSERT_RTNL();
+	list_for_each_entry(dp, &xl_dp_chans, node)
+		xl_xmit_purge(dp, dev);
 }
 
 int xl_dev_init(void)

@@ -31,6 +31,7 @@ enum xl_stat {
 	XL_STAT_RX_PACKETS,	/* packets passed up the stack */
 	XL_STAT_RX_BYTES,
 	XL_STAT_RX_DROPPED,	/* malformed records, no memory, no device */
+	XL_STAT_RX_BAD_GSO,	/* of which GSO metadata out of limits */
 	XL_STAT_RX_ERRORS,	/* FIFO broken while receiving */
 	XL_STAT_RX_GSO,
 	XL_STAT_RX_KICKS,	/* notifications sent for freed space */
@@ -96,6 +97,7 @@ unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb,
 		     const u8 *mac);
 bool xl_xmit_poll(struct xl_dp_chan *dp);
 void xl_xmit_flush(struct xl_dp_chan *dp);
+void xl_xmit_purge(struct xl_dp_chan *dp, const struct net_device *dev);
 
 /* recv.c APIs: */
 int xl_recv_poll(struct napi_struct *napi, int budget);
@@ -112,5 +114,6 @@ int xl_dev_init(void);
 void xl_dev_exit(void);
 void xl_dev_chan_add(struct xl_dp_chan *dp);
 void xl_dev_chan_del(struct xl_dp_chan *dp);
+void xl_dev_purge(const struct net_device *dev);
 
 #endif /* _XENLOOP_DP_H */

@@ -112,6 +112,7 @@ static int xl_nfdev_event(struct notifier_block *nb, unsigned long event,
 		list_add_tail_rcu(&e->node, &xl_nfdevs);
 		break;
 	case NETDEV_UNREGISTER:
+		xl_dev_purge(dev);
 		list_for_each_entry(e, &xl_nfdevs, node) {
 			if (e->dev == dev) {
 				list_del_rcu(&e->node);

@@ -246,6 +246,7 @@ static bool ent_matches(const struct xl_cpeer *p, const struct xl_view_ent *e)
 	       !strcmp(p->pair, e->pair);
 }
 
+/* Its watch is unregistered and it is freed by xl_cp_reap(). */
 static void peer_destroy(struct xl_cpeer *p, bool gone)
 {
 	unsigned int i;
@@ -255,15 +256,50 @@ static void peer_destroy(struct xl_cpeer *p, bool gone)
 		xl_chan_peer_gone(p);
 	else
 		xl_chan_close(p, true);
-	xl_chan_unwatch(p);
 	for (i = 0; i < p->pub.n_macs; i++)
 		hash_del_rcu(&p->macn[i].node);
 	hash_del_rcu(&p->by_domid);
-	list_del(&p->list);
+	list_move_tail(&p->list, &xl_cp.dead);
 	xl_cp.nr_peers--;
 	atomic_dec(&xl_cp.st.peers);
 	pr_info("peer d%u removed%s\n", p->pub.domid, gone ? " (left the view)" : "");
-	kfree_rcu(p, pub.rcu);
+}
+
+/*
+ * Unregister the watches of removed peers, then free the peers.  Never
+ * under xl_cp.lock: unregister_xenbus_watch() takes xenwatch_mutex,
+ * which the suspend path holds while its freeze callback waits for
+ * xl_cp.lock (xl_cp_suspend()).  Called by the work after it drops the
+ * lock, by xl_cp_suspend() (in the xenwatch thread,
+ * where unregistering does not take the mutex) and at exit.
+ */
+void xl_cp_reap(void)
+{
+	struct xl_cpeer *p, *tmp;
+	LIST_HEAD(dead);
+
+	mutex_lock(&xl_cp.lock);
+	list_splice_init(&xl_cp.dead, &dead);
+	mutex_unlock(&xl_cp.lock);
+	list_for_each_entry_safe(p, tmp, &dead, list) {
+		xl_chan_unwatch(p);
+		list_del(&p->list);
+		kfree_rcu(p, pub.rcu);
+	}
+}
+
+/*
+ * The view watch self_refresh() replaced, for the same reason after the
+ * lock.  Only the work uses the view watches (and exit, after the work).
+ */
+static void view_reap(void)
+{
+	unsigned int old = !xl_cp.view_cur;
+
+	if (xl_cp.view_watch_on[old]) {
+		unregister_xenbus_watch(&xl_cp.view_watch[old]);
+		xl_cp.view_watch_on[old] = false;
+	}
 }
 
 static void peer_create(const struct xl_view_ent *e)
@@ -361,18 +397,11 @@ static void view_changed(struct xenbus_watch *w, const char *path,
 	xl_cp_kick(0);
 }
 
-static void view_unwatch(void)
-{
-	if (xl_cp.view_watch_on) {
-		unregister_xenbus_watch(&xl_cp.view_watch);
-		xl_cp.view_watch_on = false;
-	}
-}
-
 /* Learn our domid (new after a restore or migration); watch our view. */
 static void self_refresh(void)
 {
-	char buf[8];
+	struct xenbus_watch *w;
+	char buf[8], *path;
 	u16 id;
 	int err;
 
@@ -385,27 +414,38 @@ static void self_refresh(void)
 		xl_cp_kick(HZ);
 		return;
 	}
-	if (xl_cp.self_known && id == xl_cp.self && xl_cp.view_watch_on)
+	w = &xl_cp.view_watch[xl_cp.view_cur];
+	if (xl_cp.self_known && id == xl_cp.self && xl_cp.view_watch_on[xl_cp.view_cur])
 		return;
 	if (xl_cp.self_known && id != xl_cp.self) {
 		pr_info("domid changed from %u to %u\n", xl_cp.self, id);
 		xl_peer_remove_all();
 	}
-	view_unwatch();
+	/* The old watch, if any, goes after the lock (view_reap()). */
+	if (xl_cp.view_watch_on[xl_cp.view_cur]) {
+		if (xl_cp.view_watch_on[!xl_cp.view_cur]) {
+			set_bit(XL_CPF_SELF, &xl_cp.flags);
+			xl_cp_kick(HZ / 10);
+			return;
+		}
+		xl_cp.view_cur = !xl_cp.view_cur;
+		w = &xl_cp.view_watch[xl_cp.view_cur];
+	}
 	xl_cp.self = id;
 	xl_cp.self_known = true;
-	snprintf(xl_cp.view_path, sizeof(xl_cp.view_path), "%s/%u/generation",
+	path = xl_cp.view_path[xl_cp.view_cur];
+	snprintf(path, sizeof(xl_cp.view_path[0]), "%s/%u/generation",
 		 XENLOOP_DOM0_ROOT, id);
-	xl_cp.view_watch.node = xl_cp.view_path;
-	xl_cp.view_watch.callback = view_changed;
-	err = register_xenbus_watch(&xl_cp.view_watch);
+	w->node = path;
+	w->callback = view_changed;
+	err = register_xenbus_watch(w);
 	if (err) {
-		pr_warn_ratelimited("cannot watch %s: %d\n", xl_cp.view_path, err);
+		pr_warn_ratelimited("cannot watch %s: %d\n", path, err);
 		set_bit(XL_CPF_SELF, &xl_cp.flags);
 		xl_cp_kick(HZ);
 		return;
 	}
-	xl_cp.view_watch_on = true;
+	xl_cp.view_watch_on[xl_cp.view_cur] = true;
 	set_bit(XL_CPF_VIEW, &xl_cp.flags);
 }
 
@@ -423,20 +463,23 @@ static void xl_cp_work(struct work_struct *work)
 		xl_peer_sync();
 	list_for_each_entry(p, &xl_cp.peers, list) {
 		xl_chan_step(p);
-		if (p->state != XL_CS_CONNECTED && time_before(p->deadline, next))
-			next = p->deadline;
+		if (time_before(xl_chan_next(p), next))
+			next = xl_chan_next(p);
 	}
 	if (!delayed_work_pending(&xl_cp.work))
 		queue_delayed_work(xl_cp.wq, &xl_cp.work,
 				   time_after(next, jiffies) ? next - jiffies : 0);
 out:
 	mutex_unlock(&xl_cp.lock);
+	xl_cp_reap();
+	view_reap();
 }
 
 int xl_peer_init(void)
 {
 	mutex_init(&xl_cp.lock);
 	INIT_LIST_HEAD(&xl_cp.peers);
+	INIT_LIST_HEAD(&xl_cp.dead);
 	INIT_DELAYED_WORK(&xl_cp.work, xl_cp_work);
 	xl_cp.wq = alloc_ordered_workqueue("xenloop-cp", WQ_MEM_RECLAIM);
 	if (!xl_cp.wq)
@@ -448,14 +491,21 @@ int xl_peer_init(void)
 
 void xl_peer_exit(void)
 {
+	unsigned int i;
+
 	mutex_lock(&xl_cp.lock);
 	xl_cp.exiting = true;
 	mutex_unlock(&xl_cp.lock);
-	view_unwatch();
 	cancel_delayed_work_sync(&xl_cp.work);
+	for (i = 0; i < 2; i++) {
+		if (xl_cp.view_watch_on[i])
+			unregister_xenbus_watch(&xl_cp.view_watch[i]);
+		xl_cp.view_watch_on[i] = false;
+	}
 	mutex_lock(&xl_cp.lock);
 	xl_peer_remove_all();
 	mutex_unlock(&xl_cp.lock);
+	xl_cp_reap();
 	destroy_workqueue(xl_cp.wq);
 	xl_cp.wq = NULL;
 	/* kfree_rcu() of the peers must finish before the module text goes. */

@@ -25,6 +25,7 @@
 #include <linux/udp.h>
 #include <net/arp.h>
 #include <net/ndisc.h>
+#include <net/tcp.h>
 
 #include "chan.h"
 #include "dp.h"
@@ -99,37 +100,64 @@ static void xl_rx_ether(struct sk_buff *skb, struct net_device *dev, u16 proto)
 		eth_zero_addr(eth->h_source);
 }
 
+/*
+ * Restore a GSO record's type and size, within the limits virtio-net
+ * applies to its device: no GSO_BY_FRAGS, TCP segments of at least
+ * TCP_MIN_GSO_SIZE, at most UDP_MAX_SEGMENTS for UDP (a UDP_L4 record
+ * with gso_size 1 would otherwise become 65,000 skbs in softirq at a
+ * socket without UDP_GRO).  The peer's size is only trusted once it
+ * fits what an honest stack could have built; a record too short to
+ * need segmenting is delivered as one packet, as virtio-net does.
+ */
 static bool xl_rx_gso(struct sk_buff *skb, const struct xl_fifo_rec *rec)
 {
 	struct skb_shared_info *sh = skb_shinfo(skb);
+	unsigned int thlen, payload;
 
 	switch (rec->gso_type) {
 	case XL_GSO_TCPV4:
 		if (rec->proto != ETH_P_IP)
-			return false;
+			goto bad;
 		sh->gso_type = SKB_GSO_TCPV4;
 		break;
 	case XL_GSO_TCPV6:
 		if (rec->proto != ETH_P_IPV6)
-			return false;
+			goto bad;
 		sh->gso_type = SKB_GSO_TCPV6;
 		break;
 	case XL_GSO_UDP_L4:
 		sh->gso_type = SKB_GSO_UDP_L4;
 		break;
 	default:
-		return false;
+		goto bad;
 	}
 	/* The L4 protocol must match the GSO type (found by checksum_setup). */
 	if (skb->csum_offset != (sh->gso_type == SKB_GSO_UDP_L4 ?
 				 offsetof(struct udphdr, check) :
 				 offsetof(struct tcphdr, check)))
-		return false;
+		goto bad;
+	thlen = sh->gso_type == SKB_GSO_UDP_L4 ? sizeof(struct udphdr) :
+						 sizeof(struct tcphdr);
+	if (rec->gso_size == GSO_BY_FRAGS ||
+	    skb_transport_offset(skb) + thlen > skb->len)
+		goto bad;
+	payload = skb->len - skb_transport_offset(skb) - thlen;
+	if (sh->gso_type == SKB_GSO_UDP_L4 ?
+	    payload > rec->gso_size * UDP_MAX_SEGMENTS :
+	    rec->gso_size < TCP_MIN_GSO_SIZE)
+		goto bad;
+	if (payload <= rec->gso_size) {
+		sh->gso_type = 0;
+		return true;
+	}
 	sh->gso_size = rec->gso_size;
 	/* As netfront: the header must be checked, gso_segs computed. */
 	sh->gso_type |= SKB_GSO_DODGY;
 	sh->gso_segs = 0;
 	return true;
+bad:
+	sh->gso_type = 0;
+	return false;
 }
 
 /* One validated record to the stack; false if it had to be dropped. */
@@ -180,15 +208,16 @@ static bool xl_rx_one(struct xl_dp_chan *dp, const struct xl_fifo_rec *rec)
 		skb->ip_summed = CHECKSUM_NONE;
 		break;
 	}
-	if (rec->gso_type != XL_GSO_NONE) {
-		if (rec->csum != XL_CSUM_PARTIAL || !xl_rx_gso(skb, rec))
-			goto drop;
+	if (rec->gso_type != XL_GSO_NONE &&
+	    (rec->csum != XL_CSUM_PARTIAL || !xl_rx_gso(skb, rec))) {
+		xl_stat_add(&dp->rx, XL_STAT_RX_BAD_GSO, 1);
+		goto drop;
 	}
 
 	u64_stats_update_begin(&dp->rx.syncp);
 	u64_stats_inc(&dp->rx.v[XL_STAT_RX_PACKETS]);
 	u64_stats_add(&dp->rx.v[XL_STAT_RX_BYTES], len);
-	if (rec->gso_type != XL_GSO_NONE)
+	if (skb_is_gso(skb))
 		u64_stats_inc(&dp->rx.v[XL_STAT_RX_GSO]);
 	u64_stats_update_end(&dp->rx.syncp);
 
@@ -214,6 +243,16 @@ static bool xl_rx_publish(struct xl_dp_chan *dp, bool arm)
 		xl_chan_notify(ch);
 	}
 	return more && !ch->rx.broken;
+}
+
+/* The FIFO found the peer broken: have the channel torn down. */
+static void xl_rx_broken(struct xl_dp_chan *dp)
+{
+	if (READ_ONCE(dp->broken))
+		return;
+	WRITE_ONCE(dp->broken, true);
+	xl_stat_add(&dp->rx, XL_STAT_RX_ERRORS, 1);
+	xl_chan_broken(dp->ch, xl_fifo_err_str(dp->ch->rx.err));
 }
 
 int xl_recv_poll(struct napi_struct *napi, int budget)
@@ -243,11 +282,7 @@ int xl_recv_poll(struct napi_struct *napi, int budget)
 	}
 
 	if (unlikely(ch->rx.broken)) {
-		if (!READ_ONCE(dp->broken)) {
-			WRITE_ONCE(dp->broken, true);
-			xl_stat_add(&dp->rx, XL_STAT_RX_ERRORS, 1);
-			xl_chan_broken(ch, xl_fifo_err_str(ch->rx.err));
-		}
+		xl_rx_broken(dp);
 		work = 0;	/* complete: nothing more will come */
 	} else {
 		/*
@@ -276,9 +311,14 @@ int xl_recv_poll(struct napi_struct *napi, int budget)
 		return work;	/* polled again: by the timer or MISSED */
 	}
 	dp->polling = false;
-	/* Idle: re-arm, and look once more (RING_FINAL_CHECK style). */
+	/*
+	 * Idle: re-arm, and look once more (RING_FINAL_CHECK style).  That
+	 * look reads the peer's index too, and may find it broken.
+	 */
 	if (xl_rx_publish(dp, true))
 		napi_schedule(napi);
+	else if (unlikely(ch->rx.broken))
+		xl_rx_broken(dp);
 	if (test_and_clear_bit(XL_DP_EOI_PENDING, &dp->flags)) {
 		xl_stat_add(&dp->rx, XL_STAT_EVENTS, 1);
 		if (!dp->event_busy)

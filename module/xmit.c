@@ -297,8 +297,15 @@ unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb, const u8 *mac)
 		}
 	}
 
+	/*
+	 * A queued packet outlives the hook's RCU section: it must hold its
+	 * route, which the hand-back at teardown still uses and which a
+	 * peer can make obsolete (an ICMP "fragmentation needed").  Its
+	 * device is covered by xl_xmit_purge() at unregister.
+	 */
 	if (skb_queue_len(&dp->backlog) >= XL_TX_BACKLOG_PKTS ||
-	    dp->backlog_bytes + skb->len > XL_TX_BACKLOG_BYTES) {
+	    dp->backlog_bytes + skb->len > XL_TX_BACKLOG_BYTES ||
+	    !skb_dst_force(skb)) {
 		xl_stat_add(&dp->tx, XL_STAT_TX_DROPPED, 1);
 		spin_unlock(&ch->tx_lock);
 		kfree_skb(skb);
@@ -346,6 +353,31 @@ bool xl_xmit_poll(struct xl_dp_chan *dp)
 	while ((skb = __skb_dequeue(&done)))
 		napi_consume_skb(skb, 1);
 	return moved;
+}
+
+/*
+ * @dev is being unregistered (RTNL held): drop what waits for it in the
+ * backlog, which would otherwise keep a pointer to a freed device in
+ * skb->dev (the tap and the hand-back use it).
+ */
+void xl_xmit_purge(struct xl_dp_chan *dp, const struct net_device *dev)
+{
+	struct sk_buff *skb, *tmp;
+	struct sk_buff_head q;
+
+	__skb_queue_head_init(&q);
+	spin_lock_bh(&dp->ch->tx_lock);
+	skb_queue_walk_safe(&dp->backlog, skb, tmp) {
+		if (skb->dev != dev)
+			continue;
+		__skb_unlink(skb, &dp->backlog);
+		dp->backlog_bytes -= skb->len;
+		__skb_queue_tail(&q, skb);
+	}
+	if (!skb_queue_empty(&q))
+		xl_stat_add(&dp->tx, XL_STAT_TX_DROPPED, skb_queue_len(&q));
+	spin_unlock_bh(&dp->ch->tx_lock);
+	__skb_queue_purge(&q);
 }
 
 /*
