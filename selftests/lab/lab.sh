@@ -61,7 +61,7 @@ fi
 
 bins=("${LAB_XLAGENT:-$HERE/xlagent}" "${LAB_XLSTREAM:-$TOP/selftests/tools/xlstream}"
       "$TOP/discovery/xenloopd" "$TOP/selftests/tools/xlmsg"
-      "$TOP/selftests/tools/xlperf")
+      "$TOP/selftests/tools/xlperf" "$TOP/selftests/tools/xlrogue")
 for f in "$MODULE" "${bins[@]}"; do
 	[ -f "$f" ] || die "missing $f: run make first"
 done
@@ -109,7 +109,7 @@ g=$work/guest
 cp -a "$IMAGES/guest-base" "$g"
 install -m 755 "$HERE/guest/init" "$g/init"
 mkdir -p "$g/lab/bin" "$g/lib/modules/$KVER/extra"
-install -m 755 "${bins[0]}" "${bins[1]}" "${bins[3]}" "${bins[4]}" "$g/lab/bin/"
+install -m 755 "${bins[0]}" "${bins[1]}" "${bins[3]}" "${bins[4]}" "${bins[5]}" "$g/lab/bin/"
 install -m 644 "$MODULE" "$g/lib/modules/$KVER/extra/"
 depmod -b "$g" "$KVER"
 o=$work/overlay

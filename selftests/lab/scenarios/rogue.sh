@@ -1,0 +1,224 @@
+# SPDX-License-Identifier: GPL-2.0
+# lab: guests=3
+#
+# A rogue peer that really connects.  g1 runs xlrogue without the module:
+# it advertises itself, completes the channel handshake with g2 (the
+# victim, module loaded) through gntalloc, gntdev and evtchn, moves real
+# traffic both ways, and then attacks through the live channel.  g3 is an
+# honest guest with the module.
+#
+#   g1 rogue (xlrogue) ==== channel ==== g2 victim ==== channel ==== g3 honest
+#        \_______________ netfront, xenbr0, dom0 _______________/
+#
+# For each attack mode: verified TCP streams run from g2 to g1's address
+# (through the channel while it is up, through netfront after) and from
+# g2 to g3, the rogue sends g2 UDP datagrams that "xlrogue sink" checks,
+# then the rogue misbehaves.  Afterwards g2 must have no splat, must have
+# dropped or broken the channel as the format says (xlrogue prints one
+# "result" line per variant: a framing violation breaks the channel, a
+# lie inside a well-framed record is dropped), both streams must verify,
+# g2 must still reach dom0, the g2-g3 channel must be up, and g2's grants,
+# mappings, event channels and memory must be back at the baseline.
+#
+# Bounds: grants, mapped pages and event channels exactly at the
+# baseline within 30 s; MemFree within 16 MiB and Slab within 8 MiB of
+# it (a channel holds under 1 MiB here: rings of 2^5 pages, so that Xen's
+# 'g' debug key output of active grants fits its console ring).
+
+LAB_WAIT=${LAB_WAIT:-180}
+MEM_BOUND=16384		# kB
+SLAB_BOUND=8192		# kB
+SINK_PORT=7400
+RATE=1M			# stream bytes per second, each direction
+
+meminfo() { on "$1" "awk '\$1 == \"$2:\" { print \$2 }' /proc/meminfo"; }
+# Active grant entries Xen reports for domain $1 (debug key 'g').
+xen_active() {
+	xl dmesg -c > /dev/null
+	xl debug-keys g
+	xl dmesg | awk -v d="d$1" '
+		/grant-table for remote/ { in_d = ($NF == d || $(NF-1) == d) }
+		in_d && /\(XEN\) \[0x/ { n++ }
+		END { print n + 0 }'
+}
+# g2's module-wide counters in one line: grants mapped evtchns.
+victim_held() {
+	on g2 "awk '\$1 == \"grants\" { g = \$2 } \$1 == \"mapped_pages\" { m = \$2 }
+		\$1 == \"evtchns\" { e = \$2 } END { print g, m, e }' $XL_DBG/stats"
+}
+# The victim is back where the baseline was taken: offering g1 a channel
+# (or about to), connected to g3, holding what it held then.
+victim_settled() {
+	[ "$(chan_state g2 $d1)" = offered ] && [ "$(victim_held)" = "$base_held" ]
+}
+last_err() { on g2 cat $XL_DBG/peers | sed -n "/^peer d$d1\$/,/^peer /p" | grep last_error; }
+
+stage "start guests and xenloopd" 300
+guest_start g1 pv && guest_start g2 pv && guest_start g3 pv
+check "g1 (rogue), g2 (victim) and g3 (honest) answer" guest_wait g1 g2 g3
+d1=$(guest_domid g1) d2=$(guest_domid g2) d3=$(guest_domid g3)
+G1=$(guest_ip g1) G2=$(guest_ip g2) G3=$(guest_ip g3)
+check "xenloopd starts" xenloopd_start
+for g in g2 g3; do
+	check_on $g "$g loads the module (rings of 2^5 pages, backoff at most 2 s)" \
+		modprobe xenloop ring_order=5 backoff_max_ms=2000
+done
+check_on g1 "g1 (rogue) has gntalloc, gntdev and evtchn but no xenloop" \
+	"modprobe xen-gntalloc; modprobe xen-gntdev; modprobe xen-evtchn;
+	 [ -c /dev/xen/gntalloc ] && [ -c /dev/xen/gntdev ] && [ -c /dev/xen/evtchn ] &&
+	 ! grep -q xenloop /proc/modules"
+# The rogue hands the victim's packets to its stack through lo.
+on g1 "for f in /proc/sys/net/ipv4/conf/*/rp_filter; do echo 0 > \$f; done"
+check_wait "the g2-g3 channel connects" 120 "chan_up g2 g3"
+on g2 "ping -c 1 -W 5 $G1; ping -c 1 -W 5 $G3; ping -c 1 -W 5 10.55.0.254" > /dev/null
+on g1 "ping -c 1 -W 5 $G2" > /dev/null
+on g2 "xlrogue sink -u $SINK_PORT /tmp/sink.progress > /tmp/sink.log 2>&1 &"
+check_on g1 "the rogue advertises itself like the module" xlrogue advertise
+check_wait "g2 offers the rogue a channel" 60 "[ \"\$(chan_state g2 $d1)\" = offered ]"
+
+stage "baseline" 300
+sleep 2
+base_held=$(victim_held)
+base_free=$(meminfo g2 MemFree) base_slab=$(meminfo g2 Slab)
+base_xen=$(xen_active $d2)
+base_irqs=$(chan_irqs g2)
+diag "baseline of g2: grants mapped evtchns = $base_held; MemFree $base_free kB, Slab $base_slab kB; Xen's active grants of d$d2: $base_xen; xenloop IRQs $base_irqs"
+
+# Wait (polling every second) until the rogue's log says it is done.
+rogue_wait() {
+	local i=0
+	until on g1 "grep -qE '^done|^vanish|^xlrogue: error:' $1"; do
+		i=$((i + 1))
+		[ $i -ge "$2" ] && { echo timeout; return 1; }
+		sleep 1
+	done
+	echo $i
+}
+# Only what g2 logged since the attack began ($dmesg0 lines before).
+dmesg_new() {
+	local bad
+	bad=$(on "$1" dmesg | tail -n +$((dmesg0 + 1)) |
+	      grep -E "WARNING|BUG|Oops|Call Trace|general protection|soft lockup|hung task|blocked for more")
+	if [ -z "$bad" ]; then
+		ok "$2"
+	else
+		fail "$2" "$bad"
+	fi
+}
+sink_field() { on g2 cat /tmp/sink.progress | _lab_field "$1"; }
+
+# attack MODE [XLROGUE OPTIONS...]: one mode against g2, then the checks.
+n_att=0
+attack() {
+	local mode=$1 rs hs b0 good0 bad0 log out line v exp got ms res t
+	shift
+	n_att=$((n_att + 1))
+	stage "attack: $mode" 600
+	rs=r$n_att hs=h$n_att
+	b0=$(chan_field g2 $d1 broken)
+	dmesg0=$(on g2 dmesg | wc -l)
+	good0=$(sink_field good) bad0=$(sink_field bad)
+	log=/tmp/rogue-$mode.log
+	if [ "$mode" = report ]; then
+		# Less than the victim's ring, so that its data area is not
+		# overwritten before the rogue looks at it.
+		stream_start $rs g2 g1 $((7100 + n_att)) -n 32768
+	else
+		stream_start $rs g2 g1 $((7100 + n_att)) -r $RATE
+	fi
+	stream_start $hs g2 g3 $((7200 + n_att)) -r $RATE
+	on g1 "xlrogue run -v $d2 -m $mode -S $G1 -D $G2 -u $SINK_PORT $* > $log 2>&1 &"
+	check_wait "$mode: g2's channel to the rogue connects (debugfs)" 60 \
+		"[ \"\$(chan_state g2 $d1)\" = connected ]"
+	[ "$mode" = report ] && on g2 "xlrogue marker -u 9 -M XLROGUE-MARKER -n 60 $G3" > /dev/null
+	t=$(rogue_wait $log 300)
+	out=$(on g1 cat $log)
+	diag "rogue ($mode, ${t} s):" "$out"
+	diag "g2's channel to the rogue: $(last_err)"
+	echo "$out" | grep '^result ' > /tmp/results
+	while read -r line; do
+		v=$(echo "$line" | cut -d' ' -f2)
+		exp=$(echo "$line" | _lab_field expect)
+		got=$(echo "$line" | _lab_field victim)
+		ms=$(echo "$line" | _lab_field ms)
+		if [ "$exp" = breaks ]; then
+			res=left
+		else
+			res=stayed
+		fi
+		if [ "$got" = "$res" ]; then
+			ok "$v: g2 $([ $res = left ] && echo "broke the channel after $ms ms" || echo "dropped it and stayed connected")"
+		else
+			fail "$v: g2 should have $([ $res = left ] && echo "broken the channel" || echo "stayed connected")" "$line"
+		fi
+	done < /tmp/results
+	if [ "$mode" = vanish ]; then
+		check_wait "vanish: g2 tears down the channel of a rogue that exited" 30 \
+			"[ \"\$(chan_state g2 $d1)\" != connected ]"
+	fi
+	if [ "$mode" = report ]; then
+		line=$(echo "$out" | grep '^report ')
+		check "report: g2's granted pages hold no byte of its traffic to g3" \
+			"[ '$(echo "$line" | _lab_field marker_hits)' = 0 ]"
+		check "report: g2's control page and data area are zero outside what it sent the rogue" \
+			"[ '$(echo "$line" | _lab_field ctrl_nonzero_reserved)' = 0 ] &&
+			 [ '$(echo "$line" | _lab_field pad_nonzero)' = 0 ] &&
+			 [ '$(echo "$line" | _lab_field beyond_prod_nonzero)' = 0 ] &&
+			 [ '$(echo "$line" | _lab_field wrapped)' = 0 ]"
+	fi
+	if echo "$out" | grep -q 'expect=breaks'; then
+		check "$mode: g2 counts the channel to the rogue as broken (was $b0)" \
+			"[ \$(chan_field g2 $d1 broken) -gt $b0 ]"
+	fi
+	dmesg_new g2 "$mode: no WARNING, BUG, Oops, call trace or lockup in g2's new log lines"
+	check_on g2 "$mode: g2 reaches dom0 through netfront" ping -c 2 -W 5 10.55.0.254
+	[ "$mode" = report ] || stream_stop g2 $rs > /dev/null
+	stream_stop g2 $hs > /dev/null
+	stream_verify "$mode: verified TCP g2 -> rogue's address (channel, then netfront)" g2 g1 $rs "" 120
+	stream_verify "$mode: verified TCP g2 -> g3" g2 g3 $hs "" 120
+	check "$mode: the g2-g3 channel stayed connected" "chan_up g2 g3"
+	if [ "$mode" = behave ]; then
+		check "behave: g2's socket got the rogue's datagrams through the channel, all intact" \
+			"[ \$(sink_field good) -gt $good0 ] && [ \$(sink_field bad) = $bad0 ]"
+		diag "sink: $(on g2 cat /tmp/sink.progress)"
+	elif [ "$mode" != flip ] && [ "$mode" != garbage ]; then
+		# Flipped or random bytes may turn a record's checksum state
+		# into UNNECESSARY, which is the sender's word by design.
+		check "$mode: no corrupt datagram reached g2's socket" "[ \$(sink_field bad) = $bad0 ]"
+	fi
+	t=$(wait_until 30 victim_settled)
+	if [ "$t" != timeout ]; then
+		ok "$mode: g2's grants, mappings and event channels back at the baseline in $t s"
+	else
+		fail "$mode: g2's grants, mappings and event channels back at the baseline" \
+			"now $(victim_held) (grants mapped evtchns), baseline $base_held; state $(chan_state g2 $d1)"
+	fi
+	free=$(meminfo g2 MemFree) slab=$(meminfo g2 Slab) xa=$(xen_active $d2)
+	diag "$mode: g2 MemFree $free kB (baseline $base_free), Slab $slab kB ($base_slab), Xen's active grants $xa ($base_xen), IRQs $(chan_irqs g2) ($base_irqs)"
+	check "$mode: g2's MemFree within $MEM_BOUND kB and Slab within $SLAB_BOUND kB of the baseline" \
+		"[ $((base_free - free)) -lt $MEM_BOUND ] && [ $((slab - base_slab)) -lt $SLAB_BOUND ]"
+	check "$mode: Xen's active grants of g2 back at $base_xen" "[ $xa = $base_xen ]"
+}
+
+attack behave -t 2 -a 4 -w 1
+attack report -t 1 -a 6 -w 1
+attack prod
+attack len
+attack lie -w 1
+attack cons -a 2
+attack flip -a 3
+attack storm -a 3 -w 2
+attack garbage -a 2
+attack revoke -w 10
+attack stall -w 20
+attack vanish -t 3
+attack cycle -a 4 -w 2
+
+stage "end" 300
+check_on g1 "the rogue withdraws its advertisement" xlrogue withdraw
+check_wait "g2 drops the rogue" 30 "[ -z \"\$(chan_state g2 $d1)\" ]"
+diag "sink: $(on g2 cat /tmp/sink.progress)"
+for g in g2 g3; do
+	check_on $g "$g unloads the module" rmmod xenloop
+	dmesg_noleak $g "no WARNING, BUG, Oops or leak in $g"
+done
