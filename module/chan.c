@@ -46,6 +46,14 @@ unsigned int xl_drain_timeout_ms = 2000;
 module_param_named(drain_timeout_ms, xl_drain_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(drain_timeout_ms, "Wait for both FIFOs to drain at a planned close (default 2000)");
 
+unsigned int xl_max_grants = 16384;
+module_param_named(max_grants, xl_max_grants, uint, 0644);
+MODULE_PARM_DESC(max_grants, "Pages we grant to all peers together, torn-down ones a peer still maps included (default 16384, 64 MiB)");
+
+unsigned int xl_max_mapped = 16384;
+module_param_named(max_mapped, xl_max_mapped, uint, 0644);
+MODULE_PARM_DESC(max_mapped, "Peer pages we map from all peers together (default 16384, 64 MiB)");
+
 unsigned int xl_stall_timeout_ms = 10000;
 module_param_named(stall_timeout_ms, xl_stall_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(stall_timeout_ms, "Break a channel whose peer consumes nothing of what we sent for this long (default 10000, 0: never)");
@@ -57,6 +65,7 @@ MODULE_PARM_DESC(backoff_max_ms, "Longest retry delay after a failure (default 6
 #define XL_BACKOFF_MIN_MS	500
 #define XL_STABLE_MS		30000	/* connected this long: backoff resets */
 #define XL_REOFFER_MS		200	/* after a peer's planned close */
+#define XL_OFFER_ORDER_MIN	5	/* 128 KiB: a 64 KiB GSO packet fits */
 
 /* The peer's side of the handshake, parsed and validated. */
 enum xl_hs_state { XL_HS_NONE, XL_HS_READY, XL_HS_CONNECTED, XL_HS_CLOSING,
@@ -440,6 +449,23 @@ static void backoff(struct xl_cpeer *p)
 }
 
 /*
+ * Offer again after the peer closed or restarted its side: @ms later if
+ * the channel had been stable, else with backoff, so that a peer cycling
+ * its handshake costs us little (the spare area is reused either way).
+ */
+static void reoffer(struct xl_cpeer *p, unsigned int ms)
+{
+	if (p->connected_at &&
+	    time_after(jiffies, p->connected_at + msecs_to_jiffies(XL_STABLE_MS))) {
+		p->backoff_ms = 0;
+		p->connected_at = 0;
+		p->deadline = jiffies + msecs_to_jiffies(ms);
+		return;
+	}
+	backoff(p);
+}
+
+/*
  * A planned close with a live peer: stop producing, tell the peer, and
  * wait (bounded) until it has consumed what we sent and we have consumed
  * what it sent and closed.
@@ -545,7 +571,15 @@ static void chan_teardown(struct xl_cpeer *p, bool graceful, bool write)
 		side_write_state(p, XENLOOP_HS_CLOSED);
 	if (graceful && pc->peer_attempt)
 		wait_peer_unmapped(p, pc);
-	xl_own_free(&pc->own);
+	/* Whole areas are kept for the next offer to this peer. */
+	xl_own_retire(&p->spare, p->pub.domid);
+	if (pc->own.data && pc->own.ctrl_granted &&
+	    pc->own.nr_granted == pc->own.nr_data + pc->own.nr_dir) {
+		p->spare = pc->own;
+		memset(&pc->own, 0, sizeof(pc->own));
+	} else {
+		xl_own_retire(&pc->own, p->pub.domid);
+	}
 	kfree(pc);
 	p->pc = NULL;
 	atomic_dec(&xl_cp.st.pchans);
@@ -562,10 +596,63 @@ static void go_broken(struct xl_cpeer *p, bool write)
 
 /* ---- setup ---- */
 
+/* Grants one offer of 2^@order data pages takes, directory and control. */
+static unsigned int offer_grants(unsigned int order)
+{
+	return (1u << order) + DIV_ROUND_UP(1u << order, XENLOOP_REFS_PER_DIR) + 1;
+}
+
+static void budget_refused(struct xl_cpeer *p)
+{
+	p->st.budget_refused++;
+	xl_cp.budget_refused++;
+}
+
+/*
+ * The data area of our next offer to @p: the largest order up to
+ * ring_order that leaves each peer room for a live and a torn-down area
+ * within max_grants, shrunk further to what is left of it now.  With
+ * *@reuse, the spare area of @p's last channel has that order.  -EBUSY:
+ * the peer still maps more of our earlier channels than one area;
+ * -ENOSPC: max_grants is used up.
+ */
+static int offer_order(struct xl_cpeer *p, bool *reuse)
+{
+	unsigned int share = xl_max_grants / max(xl_cp.nr_peers, 1u) / 2;
+	unsigned int order = min(xl_ring_order, XL_RING_ORDER_MAX);
+	unsigned int pinned, used;
+
+	while (order > XL_OFFER_ORDER_MIN && offer_grants(order) > share)
+		order--;
+	*reuse = p->spare.data && p->spare.order == order;
+	if (*reuse)
+		return order;
+	xl_own_retire(&p->spare, p->pub.domid);
+	pinned = xl_retired_grants(p->pub.domid);
+	if (pinned > offer_grants(xl_ring_order)) {
+		xl_peer_err(p, "no offer: the peer still maps %u of our pages from earlier channels",
+			    pinned);
+		return -EBUSY;
+	}
+	used = atomic_read(&xl_cp.st.grants);
+	while (used + offer_grants(order) > xl_max_grants) {
+		if (order <= XL_OFFER_ORDER_MIN) {
+			xl_peer_err(p, "no offer: %u of max_grants %u in use (%d by torn-down channels)",
+				    used, xl_max_grants,
+				    atomic_read(&xl_cp.st.retired));
+			return -ENOSPC;
+		}
+		order--;
+	}
+	return order;
+}
+
 static int chan_offer(struct xl_cpeer *p)
 {
+	u32 features = xl_dp_features() & XL_FEAT_KNOWN;
 	struct xl_pchan *pc;
-	int err, irq;
+	int err, irq, order;
+	bool reuse;
 
 	pc = kzalloc(sizeof(*pc), GFP_KERNEL);
 	if (!pc)
@@ -582,12 +669,23 @@ static int chan_offer(struct xl_cpeer *p)
 	snprintf(pc->irq_name, sizeof(pc->irq_name), "xenloop-d%u",
 		 p->pub.domid);
 
-	err = xl_own_alloc(&pc->own, p->pub.domid, xl_ring_order,
-			   xl_dp_features() & XL_FEAT_KNOWN);
-	if (err) {
-		xl_peer_err(p, "cannot allocate and grant %u pages: %d",
-			    (1u << xl_ring_order) + 1, err);
+	order = offer_order(p, &reuse);
+	if (order < 0) {
+		budget_refused(p);
+		err = order;
 		goto err;
+	}
+	if (reuse) {
+		pc->own = p->spare;
+		memset(&p->spare, 0, sizeof(p->spare));
+		xl_own_reset(&pc->own, features);
+	} else {
+		err = xl_own_alloc(&pc->own, p->pub.domid, order, features);
+		if (err) {
+			xl_peer_err(p, "cannot allocate and grant %u pages: %d",
+				    offer_grants(order), err);
+			goto err;
+		}
 	}
 	if (p->lower) {
 		err = xl_evtchn_alloc(p->pub.domid, &pc->port);
@@ -633,6 +731,13 @@ static int chan_connect(struct xl_cpeer *p, const struct xl_hs *hs)
 	u32 features;
 	int err, irq;
 
+	if (atomic_read(&xl_cp.st.maps) + nr + hs->nr_dir + 1 > xl_max_mapped) {
+		budget_refused(p);
+		xl_peer_err(p, "not mapping the peer's %u pages: %d of max_mapped %u in use",
+			    nr + hs->nr_dir + 1, atomic_read(&xl_cp.st.maps),
+			    xl_max_mapped);
+		return -ENOSPC;
+	}
 	err = xl_map_peer(&pc->pctrl, p->pub.domid, &hs->ctrl_ref, 1);
 	if (err) {
 		xl_peer_err(p, "cannot map the peer's control page (ref %u): %d",
@@ -829,7 +934,7 @@ static void step_connected(struct xl_cpeer *p)
 			p->pub.domid);
 		chan_teardown(p, true, true);
 		p->state = XL_CS_IDLE;
-		p->deadline = jiffies + msecs_to_jiffies(XL_REOFFER_MS);
+		reoffer(p, XL_REOFFER_MS);
 		return;
 	}
 	if (err == -EAGAIN ||
@@ -842,7 +947,7 @@ static void step_connected(struct xl_cpeer *p)
 			p->pub.domid);
 		chan_teardown(p, false, true);
 		p->state = XL_CS_IDLE;
-		p->deadline = jiffies;
+		reoffer(p, 0);
 		return;
 	}
 	if (err) {

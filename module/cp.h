@@ -89,6 +89,7 @@ struct xl_peer_stats {
 	u64 offers, connects, teardowns, broken, timeouts, setup_errors;
 	u64 peer_closes;
 	u64 stalls;			/* broken by the stall timeout */
+	u64 budget_refused;		/* offers or maps over a budget */
 };
 
 /*
@@ -121,6 +122,12 @@ struct xl_cpeer {
 	atomic_long_t watch_events;	/* peer side writes we looked at */
 	atomic_long_t watch_filtered;	/* and ones that could not matter */
 	struct xl_pchan *pc;
+	/*
+	 * Our pages of the last channel, still granted to this peer: the
+	 * next offer to it zeroes and reuses them instead of granting a
+	 * fresh area while the peer may still map the old one.
+	 */
+	struct xl_own spare;
 	struct xl_peer_stats st;
 	char last_err[96];
 	unsigned long last_err_at;
@@ -129,7 +136,8 @@ struct xl_cpeer {
 
 /* Module-wide accounting, checked for leaks at unload. */
 struct xl_cp_stats {
-	atomic_t grants;		/* our pages granted to peers */
+	atomic_t grants;		/* our pages granted to peers, all */
+	atomic_t retired;		/* of which torn down, still mapped */
 	atomic_t maps;			/* peer pages mapped */
 	atomic_t evtchns;		/* event channels allocated or bound */
 	atomic_t pchans;
@@ -156,6 +164,8 @@ struct xl_cp {
 	bool view_watch_on[2];
 	unsigned int view_cur;
 	struct list_head dead;		/* removed peers still watched */
+	struct list_head retired;	/* struct xl_retired (shmem.c) */
+	u64 budget_refused;
 	unsigned long flags;		/* XL_CPF_* */
 	struct workqueue_struct *wq;
 	struct delayed_work work;
@@ -176,6 +186,8 @@ extern unsigned int xl_setup_timeout_ms;
 extern unsigned int xl_drain_timeout_ms;
 extern unsigned int xl_backoff_max_ms;
 extern unsigned int xl_stall_timeout_ms;
+extern unsigned int xl_max_grants;
+extern unsigned int xl_max_mapped;
 
 /* peer.c APIs: */
 int xl_peer_init(void);
@@ -204,6 +216,12 @@ void xl_peer_err(struct xl_cpeer *p, const char *fmt, ...) __printf(2, 3);
 int xl_own_alloc(struct xl_own *own, domid_t peer, unsigned int order,
 		 u32 features);
 void xl_own_free(struct xl_own *own);
+unsigned int xl_own_grants(const struct xl_own *own);
+void xl_own_reset(struct xl_own *own, u32 features);
+void xl_own_retire(struct xl_own *own, domid_t domid);
+bool xl_retired_reap(void);
+unsigned int xl_retired_grants(domid_t domid);
+void xl_retired_exit(void);
 int xl_map_peer(struct xl_map *m, domid_t peer, const grant_ref_t *refs,
 		unsigned int nr);
 void xl_unmap_peer(struct xl_map *m);

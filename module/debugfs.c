@@ -29,6 +29,8 @@ static void show_peer(struct seq_file *m, struct xl_cpeer *p)
 	seq_printf(m, "  pair %s (%s side)\n", p->pair, p->lower ? "lower" : "higher");
 	seq_printf(m, "  setup_ms %u\n", p->setup_ms);
 	seq_printf(m, "  backoff_ms %u\n", p->backoff_ms);
+	seq_printf(m, "  spare_grants %u\n  pinned_grants %u\n",
+		   xl_own_grants(&p->spare), xl_retired_grants(p->pub.domid));
 	if (p->state != XL_CS_CONNECTED)
 		seq_printf(m, "  next_action_ms %d\n",
 			   jiffies_to_msecs(p->deadline - jiffies));
@@ -70,8 +72,8 @@ static void show_peer(struct seq_file *m, struct xl_cpeer *p)
 		   p->st.offers, p->st.connects, p->st.teardowns);
 	seq_printf(m, "  broken %llu\n  timeouts %llu\n  setup_errors %llu\n",
 		   p->st.broken, p->st.timeouts, p->st.setup_errors);
-	seq_printf(m, "  peer_closes %llu\n  stalls %llu\n", p->st.peer_closes,
-		   p->st.stalls);
+	seq_printf(m, "  peer_closes %llu\n  stalls %llu\n  budget_refused %llu\n",
+		   p->st.peer_closes, p->st.stalls, p->st.budget_refused);
 	seq_printf(m, "  watch_events %ld\n  watch_filtered %ld\n",
 		   atomic_long_read(&p->watch_events),
 		   atomic_long_read(&p->watch_filtered));
@@ -104,10 +106,14 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "resumes %llu\n", xl_cp.resumes);
 	seq_printf(m, "view_reads %llu\n", xl_cp.view_reads);
 	seq_printf(m, "view_errors %llu\n", xl_cp.view_errors);
+	seq_printf(m, "budget_refused %llu\n", xl_cp.budget_refused);
 	mutex_unlock(&xl_cp.lock);
 	seq_printf(m, "channels %d\n", atomic_read(&xl_cp.st.pchans));
 	seq_printf(m, "grants %d\n", atomic_read(&xl_cp.st.grants));
+	seq_printf(m, "grants_retired %d\n", atomic_read(&xl_cp.st.retired));
+	seq_printf(m, "max_grants %u\n", READ_ONCE(xl_max_grants));
 	seq_printf(m, "mapped_pages %d\n", atomic_read(&xl_cp.st.maps));
+	seq_printf(m, "max_mapped %u\n", READ_ONCE(xl_max_mapped));
 	seq_printf(m, "evtchns %d\n", atomic_read(&xl_cp.st.evtchns));
 	return 0;
 }

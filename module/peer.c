@@ -256,6 +256,7 @@ static void peer_destroy(struct xl_cpeer *p, bool gone)
 		xl_chan_peer_gone(p);
 	else
 		xl_chan_close(p, true);
+	xl_own_retire(&p->spare, p->pub.domid);
 	for (i = 0; i < p->pub.n_macs; i++)
 		hash_del_rcu(&p->macn[i].node);
 	hash_del_rcu(&p->by_domid);
@@ -466,6 +467,9 @@ static void xl_cp_work(struct work_struct *work)
 		if (time_before(xl_chan_next(p), next))
 			next = xl_chan_next(p);
 	}
+	/* Torn-down areas a peer still maps: look again in a second. */
+	if (xl_retired_reap() && time_before(jiffies + HZ, next))
+		next = jiffies + HZ;
 	if (!delayed_work_pending(&xl_cp.work))
 		queue_delayed_work(xl_cp.wq, &xl_cp.work,
 				   time_after(next, jiffies) ? next - jiffies : 0);
@@ -480,6 +484,7 @@ int xl_peer_init(void)
 	mutex_init(&xl_cp.lock);
 	INIT_LIST_HEAD(&xl_cp.peers);
 	INIT_LIST_HEAD(&xl_cp.dead);
+	INIT_LIST_HEAD(&xl_cp.retired);
 	INIT_DELAYED_WORK(&xl_cp.work, xl_cp_work);
 	xl_cp.wq = alloc_ordered_workqueue("xenloop-cp", WQ_MEM_RECLAIM);
 	if (!xl_cp.wq)
@@ -504,8 +509,10 @@ void xl_peer_exit(void)
 	}
 	mutex_lock(&xl_cp.lock);
 	xl_peer_remove_all();
+	xl_retired_reap();
 	mutex_unlock(&xl_cp.lock);
 	xl_cp_reap();
+	xl_retired_exit();
 	destroy_workqueue(xl_cp.wq);
 	xl_cp.wq = NULL;
 	/* kfree_rcu() of the peers must finish before the module text goes. */

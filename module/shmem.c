@@ -31,52 +31,184 @@
 /* Grant references per directory page (little-endian u32 each). */
 #define XL_REFS_PER_DIR	(XL_PAGE_SIZE / sizeof(__le32))
 
-static void own_end_grants(struct xl_own *own)
+/*
+ * End every grant the peer no longer maps and free its page; keep the
+ * others, compacted to the front of @own->pages and @own->refs (the
+ * data area's order is gone with its vmap, only the set matters now).
+ * With @defer, hand those to the grant table's deferred list instead,
+ * which frees them whenever the peer lets go (a few a second).  Returns
+ * how many grants @own still holds.
+ */
+static unsigned int own_end_grants(struct xl_own *own, bool defer)
 {
-	unsigned int i, total = own->nr_data + own->nr_dir;
+	unsigned int i, k = 0, total = own->nr_data + own->nr_dir;
 
-	/*
-	 * gnttab_end_foreign_access() frees each page once the peer no
-	 * longer maps it: at once, or later from the grant table's deferred
-	 * list if the peer still holds a mapping (it may be hostile, dead
-	 * or just slow).  The page is never reused before that.
-	 */
 	for (i = 0; i < total; i++) {
 		if (!own->pages[i])
 			continue;
-		if (i < own->nr_granted) {
+		if (i >= own->nr_granted) {
+			__free_page(own->pages[i]);
+		} else if (defer) {
 			gnttab_end_foreign_access(own->refs[i], own->pages[i]);
 			atomic_dec(&xl_cp.st.grants);
-		} else {
+		} else if (gnttab_try_end_foreign_access(own->refs[i])) {
 			__free_page(own->pages[i]);
+			atomic_dec(&xl_cp.st.grants);
+		} else {
+			own->refs[k] = own->refs[i];
+			own->pages[k++] = own->pages[i];
+			if (k - 1 != i)
+				own->pages[i] = NULL;
+			continue;
 		}
 		own->pages[i] = NULL;
 	}
-	own->nr_granted = 0;
+	own->nr_granted = k;
+	own->nr_data = k;
+	own->nr_dir = 0;
 	if (own->ctrl_page) {
-		if (own->ctrl_granted) {
+		if (!own->ctrl_granted) {
+			__free_page(own->ctrl_page);
+		} else if (defer) {
 			gnttab_end_foreign_access(own->ctrl_ref, own->ctrl_page);
 			atomic_dec(&xl_cp.st.grants);
-		} else {
+		} else if (gnttab_try_end_foreign_access(own->ctrl_ref)) {
 			__free_page(own->ctrl_page);
+			atomic_dec(&xl_cp.st.grants);
+		} else {
+			return k + 1;
 		}
 		own->ctrl_page = NULL;
 		own->ctrl_granted = false;
 	}
+	return k;
 }
 
-void xl_own_free(struct xl_own *own)
+/* Number of grants @own holds (data, directory and control pages). */
+unsigned int xl_own_grants(const struct xl_own *own)
 {
+	return own->nr_granted + own->ctrl_granted;
+}
+
+/*
+ * Free what the peer no longer maps; returns how many grants are left
+ * (then @own keeps them, see xl_own_retire()).
+ */
+static unsigned int own_release(struct xl_own *own, bool defer)
+{
+	unsigned int left = 0;
+
 	if (own->data) {
 		vunmap(own->data);
 		own->data = NULL;
 	}
 	if (own->pages)
-		own_end_grants(own);
-	kvfree(own->pages);
-	kvfree(own->refs);
-	own->pages = NULL;
-	own->refs = NULL;
+		left = own_end_grants(own, defer);
+	if (!left) {
+		kvfree(own->pages);
+		kvfree(own->refs);
+		own->pages = NULL;
+		own->refs = NULL;
+	}
+	return left;
+}
+
+void xl_own_free(struct xl_own *own)
+{
+	own_release(own, true);
+}
+
+/*
+ * A channel's pages after teardown, in XL_PAGE_SIZE units: what the peer
+ * still maps stays granted here, counted (xl_cp.st.retired) against the
+ * peer's and the module's grant budgets, until xl_retired_reap() finds
+ * it unmapped.  The kernel's deferred list would free the same pages
+ * eventually, but nobody could tell how many a peer pins.
+ */
+struct xl_retired {
+	struct list_head node;
+	domid_t domid;
+	unsigned int grants;
+	struct xl_own own;
+};
+
+void xl_own_retire(struct xl_own *own, domid_t domid)
+{
+	struct xl_retired *r;
+	unsigned int left = own_release(own, false);
+
+	lockdep_assert_held(&xl_cp.lock);
+	if (!left)
+		return;
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r) {
+		xl_own_free(own);
+		return;
+	}
+	r->domid = domid;
+	r->grants = left;
+	r->own = *own;
+	memset(own, 0, sizeof(*own));
+	list_add_tail(&r->node, &xl_cp.retired);
+	atomic_add(left, &xl_cp.st.retired);
+}
+
+/* Free what peers have unmapped since; true if anything is still held. */
+bool xl_retired_reap(void)
+{
+	struct xl_retired *r, *tmp;
+	unsigned int left;
+
+	lockdep_assert_held(&xl_cp.lock);
+	list_for_each_entry_safe(r, tmp, &xl_cp.retired, node) {
+		left = own_release(&r->own, false);
+		atomic_sub(r->grants - left, &xl_cp.st.retired);
+		r->grants = left;
+		if (!left) {
+			list_del(&r->node);
+			kfree(r);
+		}
+	}
+	return !list_empty(&xl_cp.retired);
+}
+
+/* Grants that @domid's earlier channels still pin. */
+unsigned int xl_retired_grants(domid_t domid)
+{
+	const struct xl_retired *r;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&xl_cp.lock);
+	list_for_each_entry(r, &xl_cp.retired, node)
+		if (r->domid == domid)
+			n += r->grants;
+	return n;
+}
+
+/* Unload: what peers still map goes to the grant table's deferred list. */
+void xl_retired_exit(void)
+{
+	struct xl_retired *r, *tmp;
+	unsigned int n = 0;
+
+	list_for_each_entry_safe(r, tmp, &xl_cp.retired, node) {
+		n += r->grants;
+		atomic_sub(r->grants, &xl_cp.st.retired);
+		xl_own_free(&r->own);
+		list_del(&r->node);
+		kfree(r);
+	}
+	if (n)
+		pr_info("%u pages still mapped by peers left to the grant table's deferred list\n",
+			n);
+}
+
+/* Zero a spare area for the next channel with the same peer. */
+void xl_own_reset(struct xl_own *own, u32 features)
+{
+	memset(own->data, 0, (size_t)own->nr_data << PAGE_SHIFT);
+	memset(page_address(own->ctrl_page), 0, PAGE_SIZE);
+	xl_fifo_ctrl_init(page_address(own->ctrl_page), own->order, features);
 }
 
 static int own_grant(struct xl_own *own, domid_t peer, struct page *page,
