@@ -17,7 +17,7 @@ build_pkgs=(
 )
 check_pkgs=(
 	git perl sparse codespell
-	linux-source-6.1                # checkpatch.pl, spelling.txt, source to read
+	linux-source-6.1                # checkpatch.pl, spelling.txt, the debug guest kernel
 	clang-14 libclang-rt-14-dev     # libFuzzer, ASan/UBSan for userspace tests
 	cppcheck
 )
@@ -33,7 +33,14 @@ lab_pkgs=(
 bench_pkgs=(
 	gnuplot-nox
 )
-all=("${build_pkgs[@]}" "${check_pkgs[@]}" "${lab_pkgs[@]}" "${bench_pkgs[@]}")
+# The lab's debug guest kernel (scripts/build-debug-kernel.sh), built from
+# linux-source-6.1 above; flex, bison and bc are listed above too.
+debug_kernel_pkgs=(
+	libelf-dev                      # objtool
+	libssl-dev                      # certificate and signing host tools
+)
+all=("${build_pkgs[@]}" "${check_pkgs[@]}" "${lab_pkgs[@]}" "${bench_pkgs[@]}"
+     "${debug_kernel_pkgs[@]}")
 
 missing=()
 for p in "${all[@]}"; do

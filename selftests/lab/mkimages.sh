@@ -8,14 +8,19 @@
 #   $OUT/dom0-base.cpio   busybox, Xen toolstack, kernel modules, guest kernel
 #   $OUT/guest-base/      file tree every guest initramfs starts from
 #                         (busybox, kernel modules, the xenstore client)
+#   $OUT/guest-base-debug/  the same with the debug kernel's modules, when
+#                         DEBUGDIR (a scripts/build-debug-kernel.sh cache
+#                         directory) is given
 #
 # The project's own artifacts are not part of these images: lab.sh adds them
 # per run, so a rebuilt module never needs a rebuilt base image.  Output is
 # cached and rebuilt only when an input package or this script changes.
+#
+#   mkimages.sh OUTDIR [DEBUGDIR]
+#   mkimages.sh --guest-modules   print the guest module list and exit
+#                                 (scripts/build-debug-kernel.sh keeps these)
 set -euo pipefail
 
-KVER=${LAB_KVER:?LAB_KVER must name the lab kernel, e.g. 6.1.0-56-amd64}
-OUT=${1:?usage: mkimages.sh OUTDIR}
 XENBIN=/usr/lib/xen-4.17/bin
 
 dom0_mods="xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-netback
@@ -27,28 +32,18 @@ guest_mods="xen-netfront xen-evtchn xen-gntdev xen-gntalloc xenfs
 dom0_bins="$XENBIN/xl $XENBIN/xenstored $XENBIN/xenconsoled
 	   $XENBIN/xen-init-dom0 $XENBIN/libxl-save-helper /usr/bin/xenstore"
 
+if [ "${1:-}" = --guest-modules ]; then
+	echo $guest_mods
+	exit 0
+fi
+KVER=${LAB_KVER:?LAB_KVER must name the lab kernel, e.g. 6.1.0-56-amd64}
+OUT=${1:?usage: mkimages.sh OUTDIR [DEBUGDIR]}
+DEBUG=${2:-}
+
 die() { echo "mkimages: $*" >&2; exit 1; }
 
 [ -f "/boot/vmlinuz-$KVER" ] || die "/boot/vmlinuz-$KVER missing (scripts/install-deps.sh)"
 [ -f /boot/xen-4.17-amd64.gz ] || die "Xen hypervisor missing (scripts/install-deps.sh)"
-
-# Cache key: versions of every package the images come from plus this
-# script and the static files it copies.
-key=$( { dpkg-query -W -f='${Package} ${Version}\n' \
-		xen-hypervisor-4.17-amd64 xen-utils-4.17 busybox-static \
-		"linux-image-$KVER" "linux-image-$KVER-unsigned" 2>/dev/null
-	 echo "$dom0_mods $guest_mods $dom0_bins"
-	 cat "$0"; } | sha256sum | cut -c1-16)
-if [ -f "$OUT/.key" ] && [ "$(cat "$OUT/.key")" = "$key" ]; then
-	echo "mkimages: images up to date in $OUT"
-	exit 0
-fi
-rm -rf "$OUT"
-mkdir -p "$OUT"
-tmp=$(mktemp -d "$OUT/.tmp.XXXXXX")
-
-# Xen: QEMU's multiboot loader wants the plain ELF, not the gzip.
-gunzip -c /boot/xen-4.17-amd64.gz > "$OUT/xen"
 
 # vmlinux: find the xz stream inside the bzImage and unpack it, the way the
 # kernel's scripts/extract-vmlinux does.  Uncompressed ELF saves about 10 s
@@ -63,23 +58,25 @@ extract_vmlinux() {
 	done
 	die "no xz-compressed ELF found in $img"
 }
-extract_vmlinux "/boot/vmlinuz-$KVER" "$OUT/vmlinux"
 
-# Copy kernel modules with their dependencies into a root and index them.
+# Copy kernel modules with their dependencies into a root and index them:
+# copy_modules ROOT MODROOT KREL MODULE...  MODROOT is "" for the system's
+# /lib/modules, or a `make modules_install` root (the debug kernel's).
 copy_modules() {
-	local root=$1; shift
-	local m f
+	local root=$1 modroot=$2 krel=$3 m f cmd _
+	shift 3
 	for m in "$@"; do
-		modprobe -S "$KVER" --show-depends "$m" |
+		modprobe -d "${modroot:-/}" -S "$krel" --show-depends "$m" |
 		while read -r cmd f _; do
 			[ "$cmd" = insmod ] || continue
+			f=/lib/modules/${f#*/lib/modules/}
 			mkdir -p "$root$(dirname "$f")"
-			cp -n "$f" "$root$f"
+			cp -n "$modroot$f" "$root$f"
 		done
 	done
-	cp /lib/modules/"$KVER"/modules.{order,builtin,builtin.modinfo} \
-	   "$root/lib/modules/$KVER/"
-	depmod -b "$root" "$KVER"
+	cp "$modroot/lib/modules/$krel"/modules.{order,builtin,builtin.modinfo} \
+	   "$root/lib/modules/$krel/"
+	depmod -b "$root" "$krel"
 }
 
 # A busybox root: directories, applet links, the lab's static files.
@@ -109,48 +106,96 @@ copy_with_libs() {
 	done
 }
 
-# ---- dom0 ---------------------------------------------------------------
-d=$tmp/dom0
-make_busybox_root "$d"
-copy_modules "$d" $dom0_mods
-copy_with_libs "$d" $dom0_bins
-# glibc dlopens libgcc_s for pthread_cancel; libxl uses threads.
-cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$d/lib/x86_64-linux-gnu/"
-ldconfig -r "$d"
-ln -s "$XENBIN/xl" "$d/usr/sbin/xl"
-for a in read write exists ls list rm chmod watch; do
-	ln -s /usr/bin/xenstore "$d/usr/bin/xenstore-$a"
-done
-mkdir -p "$d"/etc/xen/scripts "$d"/var/lib/xen "$d"/var/lib/xenstored \
-	 "$d"/var/log/xen/console "$d"/lab/guest
-cp /etc/xen/xl.conf "$d/etc/xen/xl.conf"
-# Ballooning dom0 under TCG is slow and pointless: its memory is fixed.
-echo 'autoballoon="off"' >> "$d/etc/xen/xl.conf"
-cp "$OUT/vmlinux" "$d/lab/guest/vmlinux"
-(cd "$d" && find . -print0 | cpio --null -o -H newc --quiet) > "$OUT/dom0-base.cpio"
+build_images() {
+	rm -rf "$OUT"
+	mkdir -p "$OUT"
+	tmp=$(mktemp -d "$OUT/.tmp.XXXXXX")
 
-# ---- guests -------------------------------------------------------------
-g=$tmp/guest
-make_busybox_root "$g"
-copy_modules "$g" $guest_mods
-# The xenstore client (over /dev/xen/xenbus) lets scenarios act as a guest
-# that writes whatever it likes into XenStore, rogue values included.
-copy_with_libs "$g" /usr/bin/xenstore
-# Data path tests: counters (iproute2's ip -s, ethtool -S) and firewall
-# rules (nft; legacy iptables, whose extensions are dlopened).
-copy_with_libs "$g" /usr/sbin/ip /usr/sbin/ethtool /usr/sbin/nft \
-	/usr/sbin/xtables-legacy-multi
-mkdir -p "$g/usr/lib/x86_64-linux-gnu"
-cp -r /usr/lib/x86_64-linux-gnu/xtables "$g/usr/lib/x86_64-linux-gnu/"
-for a in iptables ip6tables iptables-save ip6tables-save; do
-	ln -s xtables-legacy-multi "$g/usr/sbin/$a"
-done
-ldconfig -r "$g"
-for a in read write exists ls list rm chmod watch; do
-	ln -s /usr/bin/xenstore "$g/usr/bin/xenstore-$a"
-done
-mv "$g" "$OUT/guest-base"
+	# Xen: QEMU's multiboot loader wants the plain ELF, not the gzip.
+	gunzip -c /boot/xen-4.17-amd64.gz > "$OUT/xen"
 
-rm -rf "$tmp"
-echo "$key" > "$OUT/.key"
-echo "mkimages: built images in $OUT"
+	extract_vmlinux "/boot/vmlinuz-$KVER" "$OUT/vmlinux"
+
+	# ---- dom0 ---------------------------------------------------------------
+	d=$tmp/dom0
+	make_busybox_root "$d"
+	copy_modules "$d" "" "$KVER" $dom0_mods
+	copy_with_libs "$d" $dom0_bins
+	# glibc dlopens libgcc_s for pthread_cancel; libxl uses threads.
+	cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$d/lib/x86_64-linux-gnu/"
+	ldconfig -r "$d"
+	ln -s "$XENBIN/xl" "$d/usr/sbin/xl"
+	for a in read write exists ls list rm chmod watch; do
+		ln -s /usr/bin/xenstore "$d/usr/bin/xenstore-$a"
+	done
+	mkdir -p "$d"/etc/xen/scripts "$d"/var/lib/xen "$d"/var/lib/xenstored \
+		 "$d"/var/log/xen/console "$d"/lab/guest
+	cp /etc/xen/xl.conf "$d/etc/xen/xl.conf"
+	# Ballooning dom0 under TCG is slow and pointless: its memory is fixed.
+	echo 'autoballoon="off"' >> "$d/etc/xen/xl.conf"
+	cp "$OUT/vmlinux" "$d/lab/guest/vmlinux"
+	(cd "$d" && find . -print0 | cpio --null -o -H newc --quiet) > "$OUT/dom0-base.cpio"
+
+	# ---- guests -------------------------------------------------------------
+	g=$tmp/guest
+	make_busybox_root "$g"
+	copy_modules "$g" "" "$KVER" $guest_mods
+	# The xenstore client (over /dev/xen/xenbus) lets scenarios act as a guest
+	# that writes whatever it likes into XenStore, rogue values included.
+	copy_with_libs "$g" /usr/bin/xenstore
+	# Data path tests: counters (iproute2's ip -s, ethtool -S) and firewall
+	# rules (nft; legacy iptables, whose extensions are dlopened).
+	copy_with_libs "$g" /usr/sbin/ip /usr/sbin/ethtool /usr/sbin/nft \
+		/usr/sbin/xtables-legacy-multi
+	mkdir -p "$g/usr/lib/x86_64-linux-gnu"
+	cp -r /usr/lib/x86_64-linux-gnu/xtables "$g/usr/lib/x86_64-linux-gnu/"
+	for a in iptables ip6tables iptables-save ip6tables-save; do
+		ln -s xtables-legacy-multi "$g/usr/sbin/$a"
+	done
+	ldconfig -r "$g"
+	for a in read write exists ls list rm chmod watch; do
+		ln -s /usr/bin/xenstore "$g/usr/bin/xenstore-$a"
+	done
+	mv "$g" "$OUT/guest-base"
+
+	rm -rf "$tmp"
+	echo "$key" > "$OUT/.key"
+	echo "mkimages: built images in $OUT"
+}
+
+# The debug guest base: guest-base with the debug kernel's modules (the
+# same list) in place of the stock ones, rebuilt when either changes.
+build_debug_guest_base() {
+	local krel dkey t
+	[ -f "$DEBUG/vmlinux" ] && [ -f "$DEBUG/kernelrelease" ] ||
+		die "$DEBUG is not a debug kernel (scripts/build-debug-kernel.sh)"
+	krel=$(cat "$DEBUG/kernelrelease")
+	dkey="$key $(cat "$DEBUG/key")"
+	if [ "$(cat "$OUT/guest-base-debug.key" 2>/dev/null)" = "$dkey" ]; then
+		echo "mkimages: debug guest base up to date ($krel)"
+		return 0
+	fi
+	rm -rf "$OUT/guest-base-debug" "$OUT/guest-base-debug.key"
+	t=$(mktemp -d "$OUT/.tmp.XXXXXX")
+	cp -a "$OUT/guest-base" "$t/guest"
+	rm -rf "$t/guest/lib/modules"/*
+	copy_modules "$t/guest" "$DEBUG/modules" "$krel" $guest_mods
+	mv "$t/guest" "$OUT/guest-base-debug"
+	rm -rf "$t"
+	echo "$dkey" > "$OUT/guest-base-debug.key"
+	echo "mkimages: built the debug guest base ($krel)"
+}
+
+# Cache key: versions of every package the images come from plus this
+# script and the static files it copies.
+key=$( { dpkg-query -W -f='${Package} ${Version}\n' \
+		xen-hypervisor-4.17-amd64 xen-utils-4.17 busybox-static \
+		"linux-image-$KVER" "linux-image-$KVER-unsigned" 2>/dev/null
+	 echo "$dom0_mods $guest_mods $dom0_bins"
+	 cat "$0"; } | sha256sum | cut -c1-16)
+if [ -f "$OUT/.key" ] && [ "$(cat "$OUT/.key")" = "$key" ]; then
+	echo "mkimages: images up to date in $OUT"
+else
+	build_images
+fi
+[ -z "$DEBUG" ] || build_debug_guest_base
