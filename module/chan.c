@@ -466,17 +466,33 @@ static void reoffer(struct xl_cpeer *p, unsigned int ms)
 }
 
 /*
- * A planned close with a live peer: stop producing, tell the peer, and
- * wait (bounded) until it has consumed what we sent and we have consumed
- * what it sent and closed.
+ * A planned close with a live peer, as steps of the state machine rather
+ * than waits under xl_cp.lock (a peer that never finishes its part costs
+ * every other peer nothing):
+ *
+ *   CONNECTED --close_begin()--> CLOSING: stop producing (TX_CLOSED), say
+ *     "closing", let the data path drain both ways;
+ *   CLOSING --drained or drain_timeout_ms--> close_unmap(): data path
+ *     down, the peer's pages unmapped, say "closed";
+ *   CLOSE_WAIT --the peer says closed (or anything but connected to this
+ *     attempt), or drain_timeout_ms--> IDLE: our pages are ended at once
+ *     when the peer has unmapped them, else retired (shmem.c).
  */
-static void chan_drain(struct xl_cpeer *p, struct xl_pchan *pc)
+static void chan_unpublish(struct xl_cpeer *p, struct xl_pchan *pc)
 {
-	struct xl_ctrl_page *own = page_address(pc->own.ctrl_page);
-	const struct xl_ctrl_page *peer = pc->pctrl.addr;
-	unsigned long end = jiffies + msecs_to_jiffies(xl_drain_timeout_ms);
-	u32 tx_left, rx_left, peer_flags;
+	if (pc->published) {
+		RCU_INIT_POINTER(p->pub.chan, NULL);
+		synchronize_rcu();	/* no transmit starts on @pc now */
+		pc->published = false;
+	}
+}
 
+static void close_begin(struct xl_cpeer *p)
+{
+	struct xl_pchan *pc = p->pc;
+	struct xl_ctrl_page *own = page_address(pc->own.ctrl_page);
+
+	chan_unpublish(p, pc);
 	spin_lock_bh(&pc->ch.tx_lock);
 	WRITE_ONCE(own->flags, cpu_to_le32(le32_to_cpu(own->flags) |
 					   XL_CTRL_TX_CLOSED));
@@ -484,73 +500,40 @@ static void chan_drain(struct xl_cpeer *p, struct xl_pchan *pc)
 	virt_mb();	/* TX_CLOSED before the peer hears about it */
 	side_write_state(p, XENLOOP_HS_CLOSING);
 	xl_chan_notify(&pc->ch);
-	for (;;) {
-		spin_lock_bh(&pc->ch.tx_lock);
-		tx_left = xl_fifo_tx_inflight(&pc->ch.tx);
-		spin_unlock_bh(&pc->ch.tx_lock);
-		/* Peer values are only compared, never used to address. */
-		peer_flags = le32_to_cpu(READ_ONCE(peer->flags));
-		rx_left = le32_to_cpu(READ_ONCE(peer->tx_prod)) -
-			  le32_to_cpu(READ_ONCE(own->rx_cons));
-		if (!tx_left && !rx_left && (peer_flags & XL_CTRL_TX_CLOSED))
-			return;
-		if (time_after(jiffies, end)) {
-			xl_peer_err(p, "drain timed out: %u bytes not taken by the peer, %u not read",
-				    tx_left, rx_left);
-			return;
-		}
-		usleep_range(10000, 20000);
-	}
+	p->state = XL_CS_CLOSING;
+	p->deadline = jiffies + msecs_to_jiffies(xl_drain_timeout_ms);
+}
+
+/* CLOSING: has the peer taken what we sent, and have we read its part? */
+static bool close_drained(struct xl_cpeer *p, struct xl_pchan *pc)
+{
+	struct xl_ctrl_page *own = page_address(pc->own.ctrl_page);
+	const struct xl_ctrl_page *peer = pc->pctrl.addr;
+	u32 tx_left, rx_left, peer_flags;
+
+	spin_lock_bh(&pc->ch.tx_lock);
+	tx_left = xl_fifo_tx_inflight(&pc->ch.tx);
+	spin_unlock_bh(&pc->ch.tx_lock);
+	/* Peer values are only compared, never used to address. */
+	peer_flags = le32_to_cpu(READ_ONCE(peer->flags));
+	rx_left = le32_to_cpu(READ_ONCE(peer->tx_prod)) -
+		  le32_to_cpu(READ_ONCE(own->rx_cons));
+	if (!tx_left && !rx_left && (peer_flags & XL_CTRL_TX_CLOSED))
+		return true;
+	if (time_before(jiffies, p->deadline))
+		return false;
+	xl_peer_err(p, "drain timed out: %u bytes not taken by the peer, %u not read",
+		    tx_left, rx_left);
+	return true;
 }
 
 /*
- * In a planned close the peer unmaps our pages too and then says
- * "closed"; ending our grants after that frees the pages at once instead
- * of through the grant table's deferred list (which frees only a few
- * pages a second).  Bounded: a peer that does not answer only delays the
- * freeing, never prevents it.
+ * Stop the data path and let go of everything of the peer's: after this
+ * nothing of ours touches the peer's pages or the event channel.
  */
-static void wait_peer_unmapped(struct xl_cpeer *p, struct xl_pchan *pc)
+static void chan_stop(struct xl_cpeer *p, struct xl_pchan *pc)
 {
-	unsigned long end = jiffies + msecs_to_jiffies(xl_drain_timeout_ms);
-	struct xl_hs hs;
-	int err;
-
-	for (;;) {
-		err = hs_read(p, &hs);
-		if (err == -EPROTO || hs.state == XL_HS_CLOSED ||
-		    hs.state == XL_HS_READY ||
-		    hs.state == XL_HS_NONE ||
-		    (!err && hs.attempt != pc->peer_attempt))
-			return;
-		if (time_after(jiffies, end)) {
-			xl_peer_err(p, "the peer did not unmap our pages in %u ms; they are freed when it does",
-				    xl_drain_timeout_ms);
-			return;
-		}
-		usleep_range(10000, 20000);
-	}
-}
-
-/*
- * Take the channel down and free everything.  @graceful: the peer is
- * alive and still speaks to us: drain first.  @write: our side of the
- * pair directory still exists: say "closed" there.
- */
-static void chan_teardown(struct xl_cpeer *p, bool graceful, bool write)
-{
-	struct xl_pchan *pc = p->pc;
-
-	lockdep_assert_held(&xl_cp.lock);
-	if (!pc)
-		return;
-	if (pc->published) {
-		RCU_INIT_POINTER(p->pub.chan, NULL);
-		synchronize_rcu();	/* no transmit starts on @pc now */
-		pc->published = false;
-	}
-	if (graceful && pc->dp_on)
-		chan_drain(p, pc);
+	chan_unpublish(p, pc);
 	if (pc->dp_on) {
 		WRITE_ONCE(pc->dp_on, false);
 		synchronize_irq(pc->ch.irq);
@@ -563,14 +546,17 @@ static void chan_teardown(struct xl_cpeer *p, bool graceful, bool write)
 		pc->ch.irq = 0;
 	} else if (pc->port_alloc) {
 		xl_evtchn_close(pc->port);
+		pc->port_alloc = false;
 	}
 	xl_unmap_peer(&pc->pdata);
 	xl_unmap_peer(&pc->pctrl);
-	/* "closed" says: we map nothing of the peer's any more. */
-	if (write)
-		side_write_state(p, XENLOOP_HS_CLOSED);
-	if (graceful && pc->peer_attempt)
-		wait_peer_unmapped(p, pc);
+}
+
+/* Free the attempt; our pages stay with the peer as its spare area. */
+static void chan_free(struct xl_cpeer *p)
+{
+	struct xl_pchan *pc = p->pc;
+
 	/* Whole areas are kept for the next offer to this peer. */
 	xl_own_retire(&p->spare, p->pub.domid);
 	if (pc->own.data && pc->own.ctrl_granted &&
@@ -586,9 +572,78 @@ static void chan_teardown(struct xl_cpeer *p, bool graceful, bool write)
 	p->st.teardowns++;
 }
 
+/*
+ * Take the channel down at once and free everything.  @write: our side
+ * of the pair directory still exists: say "closed" there.
+ */
+static void chan_teardown(struct xl_cpeer *p, bool write)
+{
+	lockdep_assert_held(&xl_cp.lock);
+	if (!p->pc)
+		return;
+	chan_stop(p, p->pc);
+	/* "closed" says: we map nothing of the peer's any more. */
+	if (write)
+		side_write_state(p, XENLOOP_HS_CLOSED);
+	chan_free(p);
+}
+
+/* CLOSING is over: unmap, say "closed", wait for the peer's "closed". */
+static void close_unmap(struct xl_cpeer *p)
+{
+	chan_stop(p, p->pc);
+	side_write_state(p, XENLOOP_HS_CLOSED);
+	if (!p->pc->peer_attempt) {
+		chan_free(p);
+		p->state = XL_CS_IDLE;
+		return;
+	}
+	p->state = XL_CS_CLOSE_WAIT;
+	p->deadline = jiffies + msecs_to_jiffies(xl_drain_timeout_ms);
+}
+
+/*
+ * CLOSE_WAIT: the peer unmaps our pages and then says "closed"; ending
+ * our grants after that frees them at once.  Bounded: a peer that does
+ * not answer only delays the freeing (retired pages), never prevents it.
+ */
+static bool close_peer_done(struct xl_cpeer *p)
+{
+	struct xl_hs hs;
+	int err = hs_read(p, &hs);
+
+	if (err == -EPROTO || hs.state == XL_HS_CLOSED ||
+	    hs.state == XL_HS_READY || hs.state == XL_HS_NONE ||
+	    (!err && hs.attempt != p->pc->peer_attempt))
+		return true;
+	if (time_before(jiffies, p->deadline))
+		return false;
+	xl_peer_err(p, "the peer did not unmap our pages in %u ms; they are freed when it does",
+		    xl_drain_timeout_ms);
+	return true;
+}
+
+/* One step of a planned close; true once it is over (state IDLE). */
+static bool step_close(struct xl_cpeer *p)
+{
+	if (p->state == XL_CS_CLOSING) {
+		if (atomic_read(&p->pc->broken) == 2 || close_drained(p, p->pc))
+			close_unmap(p);
+		else
+			return false;
+	}
+	if (p->state == XL_CS_CLOSE_WAIT) {
+		if (!close_peer_done(p))
+			return false;
+		chan_free(p);
+		p->state = XL_CS_IDLE;
+	}
+	return true;
+}
+
 static void go_broken(struct xl_cpeer *p, bool write)
 {
-	chan_teardown(p, false, write);
+	chan_teardown(p, write);
 	p->st.broken++;
 	p->state = XL_CS_BROKEN;
 	backoff(p);
@@ -713,7 +768,7 @@ static int chan_offer(struct xl_cpeer *p)
 	p->st.offers++;
 	return 0;
 err:
-	chan_teardown(p, false, false);
+	chan_teardown(p, false);
 	p->st.setup_errors++;
 	return err;
 }
@@ -852,7 +907,7 @@ static void step_offered(struct xl_cpeer *p)
 			p->st.timeouts++;
 			xl_peer_err(p, "no usable offer from the peer in %u ms",
 				    xl_setup_timeout_ms);
-			chan_teardown(p, false, true);
+			chan_teardown(p, true);
 			p->state = XL_CS_IDLE;
 			backoff(p);
 		}
@@ -932,9 +987,7 @@ static void step_connected(struct xl_cpeer *p)
 		p->st.peer_closes++;
 		pr_info("peer d%u: closing the channel at the peer's request\n",
 			p->pub.domid);
-		chan_teardown(p, true, true);
-		p->state = XL_CS_IDLE;
-		reoffer(p, XL_REOFFER_MS);
+		close_begin(p);
 		return;
 	}
 	if (err == -EAGAIN ||
@@ -945,7 +998,7 @@ static void step_connected(struct xl_cpeer *p)
 		p->st.peer_closes++;
 		pr_info("peer d%u: the peer restarted the handshake\n",
 			p->pub.domid);
-		chan_teardown(p, false, true);
+		chan_teardown(p, true);
 		p->state = XL_CS_IDLE;
 		reoffer(p, 0);
 		return;
@@ -983,6 +1036,11 @@ void xl_chan_step(struct xl_cpeer *p)
 	case XL_CS_CONNECTED:
 		step_connected(p);
 		return;
+	case XL_CS_CLOSING:
+	case XL_CS_CLOSE_WAIT:
+		if (step_close(p))
+			reoffer(p, XL_REOFFER_MS);
+		return;
 	default:
 		return;
 	}
@@ -993,6 +1051,9 @@ unsigned long xl_chan_next(const struct xl_cpeer *p)
 {
 	unsigned long t = msecs_to_jiffies(xl_stall_timeout_ms);
 
+	/* Draining is seen in shared memory only: look every 20 ms. */
+	if (p->state == XL_CS_CLOSING)
+		return min(p->deadline, jiffies + max(HZ / 50, 1));
 	if (p->state != XL_CS_CONNECTED)
 		return p->deadline;
 	if (!t)
@@ -1011,11 +1072,40 @@ void xl_chan_peer_init(struct xl_cpeer *p)
 	ratelimit_set_flags(&p->rs, RATELIMIT_MSG_ON_RELEASE);
 }
 
-/* Planned close (unload, suspend, a peer replaced in the view). */
-void xl_chan_close(struct xl_cpeer *p, bool graceful)
+/*
+ * Planned close of every channel (unload, suspend, a new domid): all
+ * peers drain in parallel, so the whole close takes at most twice
+ * drain_timeout_ms however many peers there are and whatever they do.
+ * The only wait under xl_cp.lock, and only where nothing else may run.
+ */
+void xl_chan_close_all(void)
+{
+	struct xl_cpeer *p;
+	bool busy;
+
+	lockdep_assert_held(&xl_cp.lock);
+	list_for_each_entry(p, &xl_cp.peers, list)
+		if (p->state == XL_CS_CONNECTED)
+			close_begin(p);
+	for (;;) {
+		busy = false;
+		list_for_each_entry(p, &xl_cp.peers, list)
+			if ((p->state == XL_CS_CLOSING ||
+			     p->state == XL_CS_CLOSE_WAIT) && !step_close(p))
+				busy = true;
+		if (!busy)
+			break;
+		usleep_range(10000, 20000);
+	}
+	list_for_each_entry(p, &xl_cp.peers, list)
+		xl_chan_close(p);
+}
+
+/* Close now, without draining (a setup or close still under way). */
+void xl_chan_close(struct xl_cpeer *p)
 {
 	if (p->pc)
-		chan_teardown(p, graceful && p->state == XL_CS_CONNECTED, true);
+		chan_teardown(p, true);
 	p->state = XL_CS_IDLE;
 }
 
@@ -1024,19 +1114,15 @@ void xl_chan_peer_gone(struct xl_cpeer *p)
 {
 	p->gone = true;
 	if (p->pc)
-		chan_teardown(p, false, false);
+		chan_teardown(p, false);
 	p->state = XL_CS_IDLE;
 }
 
 void xl_cp_suspend(void)
 {
-	struct xl_cpeer *p;
-
 	mutex_lock(&xl_cp.lock);
 	xl_cp.suspended = true;
 	xl_cp.suspends++;
-	list_for_each_entry(p, &xl_cp.peers, list)
-		xl_chan_close(p, true);
 	/* After resume, dom0's views decide again who our peers are. */
 	xl_peer_remove_all();
 	mutex_unlock(&xl_cp.lock);

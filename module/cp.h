@@ -23,6 +23,8 @@ enum xl_cs {
 	XL_CS_OFFERED,		/* our side published, waiting for the peer */
 	XL_CS_CONNECTED,	/* both directions mapped, event channel bound */
 	XL_CS_BROKEN,		/* torn down after an error; retry with backoff */
+	XL_CS_CLOSING,		/* planned close: draining both ways */
+	XL_CS_CLOSE_WAIT,	/* unmapped; waiting for the peer to unmap */
 	XL_CS_MAX,
 };
 
@@ -204,7 +206,8 @@ const char *xl_cs_name(enum xl_cs s);
 void xl_chan_peer_init(struct xl_cpeer *p);
 void xl_chan_step(struct xl_cpeer *p);
 unsigned long xl_chan_next(const struct xl_cpeer *p);
-void xl_chan_close(struct xl_cpeer *p, bool graceful);
+void xl_chan_close(struct xl_cpeer *p);
+void xl_chan_close_all(void);
 void xl_chan_peer_gone(struct xl_cpeer *p);
 int xl_chan_watch(struct xl_cpeer *p);
 void xl_chan_unwatch(struct xl_cpeer *p);

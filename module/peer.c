@@ -55,6 +55,8 @@ static const char * const xl_cs_names[XL_CS_MAX] = {
 	[XL_CS_OFFERED] = "offered",
 	[XL_CS_CONNECTED] = "connected",
 	[XL_CS_BROKEN] = "broken",
+	[XL_CS_CLOSING] = "closing",
+	[XL_CS_CLOSE_WAIT] = "close-wait",
 };
 
 const char *xl_cs_name(enum xl_cs s)
@@ -255,7 +257,7 @@ static void peer_destroy(struct xl_cpeer *p, bool gone)
 	if (gone)
 		xl_chan_peer_gone(p);
 	else
-		xl_chan_close(p, true);
+		xl_chan_close(p);
 	xl_own_retire(&p->spare, p->pub.domid);
 	for (i = 0; i < p->pub.n_macs; i++)
 		hash_del_rcu(&p->macn[i].node);
@@ -387,6 +389,7 @@ void xl_peer_remove_all(void)
 	struct xl_cpeer *p, *tmp;
 
 	lockdep_assert_held(&xl_cp.lock);
+	xl_chan_close_all();
 	list_for_each_entry_safe(p, tmp, &xl_cp.peers, list)
 		peer_destroy(p, false);
 }
