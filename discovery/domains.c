@@ -106,7 +106,7 @@ static struct xl_domain *domain_add(struct xl_ctx *ctx, unsigned int domid,
 	d->dirty = XL_DIRTY_ALL;
 	d->refresh_all = true;
 	d->cls.allowed = true;
-	xl_bucket_init(&d->events, XL_EVENTS_PER_SEC, XL_EVENTS_BURST, now);
+	xl_pace_init(&d->pace, now);
 	d->logrl.interval_ms = XL_LOG_INTERVAL_MS;
 	d->logrl.burst = XL_LOG_BURST;
 	d->next = ctx->domains;
@@ -206,6 +206,13 @@ static struct xl_domain *token_domain(struct xl_ctx *ctx, const char *token)
 	return d && d->watch_serial == serial ? d : NULL;
 }
 
+/* Events only mark the domain; xl_domains_process() paces the work. */
+static void mark_dirty(struct xl_domain *d, unsigned int what)
+{
+	d->dirty |= what;
+	xl_pace_event(&d->pace, xl_now_ms());
+}
+
 void xl_domains_event(struct xl_ctx *ctx, const char *path,
 		      const char *token)
 {
@@ -224,7 +231,7 @@ void xl_domains_event(struct xl_ctx *ctx, const char *path,
 			return;
 		if (*p == '\0') {
 			for (d = ctx->domains; d; d = d->next)
-				d->dirty |= XL_DIRTY_MACS;
+				mark_dirty(d, XL_DIRTY_MACS);
 			return;
 		}
 		if (*p++ != '/')
@@ -238,12 +245,12 @@ void xl_domains_event(struct xl_ctx *ctx, const char *path,
 			return;
 		d = xl_domain_find(ctx, domid);
 		if (d)
-			d->dirty |= XL_DIRTY_MACS;
+			mark_dirty(d, XL_DIRTY_MACS);
 	} else if (token[0] == TOKEN_ADV || token[0] == TOKEN_NAME) {
 		d = token_domain(ctx, token);
 		if (d)
-			d->dirty |= token[0] == TOKEN_ADV ? XL_DIRTY_ADV :
-							    XL_DIRTY_NAME;
+			mark_dirty(d, token[0] == TOKEN_ADV ? XL_DIRTY_ADV :
+							      XL_DIRTY_NAME);
 	}
 }
 
@@ -394,59 +401,32 @@ static bool read_advert(struct xl_ctx *ctx, struct xl_domain *d,
 	return ok;
 }
 
-static uint64_t fnv(uint64_t h, const char *s)
+/* What d's peers are told about it (the fields of their entries). */
+void xl_domain_record(const struct xl_domain *d, struct xl_record *r)
 {
-	do {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ull;
-	} while (*s++);
-	return h;
-}
-
-/*
- * Hash of a peer entry's content as published (the same strings that go
- * into XenStore), so that a restarted daemon can compare what it reads
- * back with what it would write.
- */
-uint64_t xl_entry_hash(const char *version, const char *features,
-		       const char *macs, const char *generation,
-		       const char *pair)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	h = fnv(h, version);
-	h = fnv(h, features);
-	h = fnv(h, macs);
-	h = fnv(h, generation);
-	h = fnv(h, pair);
-	return h ? h : 1;
-}
-
-static uint64_t record_hash(const struct xl_domain *d)
-{
-	char ver[16], feat[16], gen[24];
-
-	snprintf(ver, sizeof(ver), "%u", d->version);
-	snprintf(feat, sizeof(feat), "0x%08x", d->features);
-	snprintf(gen, sizeof(gen), "%" PRIu64, d->pgen);
-	return xl_entry_hash(ver, feat, d->macs, gen, "");
+	r->version = d->version;
+	r->features = d->features;
+	r->pgen = d->pgen;
+	memcpy(r->macs, d->macs, sizeof(r->macs));
 }
 
 /*
  * Read what changed and hand the domain to publish.c if anything that
- * peers see did.  With may_defer, a domain whose home just vanished is
- * left for after the rescan, which will most likely remove it: no point
- * reading the rest of a dying domain.
+ * peers see did; returns true then.  With may_defer, a domain whose home
+ * just vanished is left for after the rescan, which will most likely
+ * remove it: no point reading the rest of a dying domain.
  */
-static void evaluate(struct xl_ctx *ctx, struct xl_domain *d, bool may_defer)
+static bool evaluate(struct xl_ctx *ctx, struct xl_domain *d, bool may_defer)
 {
 	unsigned int dirty = d->dirty, version = 0;
 	struct xl_policy_class cls = d->cls;
 	bool was = d->participating, now;
 	uint32_t features = 0;
 	uint64_t old_hash = d->rec_hash;
+	struct xl_record old;
 	const char *why = NULL;
 
+	xl_domain_record(d, &old);
 	d->dirty = 0;
 	if (dirty & XL_DIRTY_NAME) {
 		struct xl_subject s;
@@ -454,7 +434,7 @@ static void evaluate(struct xl_ctx *ctx, struct xl_domain *d, bool may_defer)
 		if (!read_identity(ctx, d) && may_defer) {
 			d->dirty = dirty;
 			d->deferred = true;
-			return;
+			return false;
 		}
 		s.name = d->name[0] ? d->name : NULL;
 		s.key = d->key[0] ? d->key : NULL;
@@ -488,15 +468,29 @@ static void evaluate(struct xl_ctx *ctx, struct xl_domain *d, bool may_defer)
 	}
 	d->restored_pgen = 0;
 	d->participating = now;
-	d->rec_hash = now ? record_hash(d) : 0;
-	if (now != was || d->rec_hash != old_hash ||
-	    cls.allowed != d->cls.allowed || cls.groups != d->cls.groups)
-		xl_publish_domain_changed(ctx, d);
+	if (now) {
+		struct xl_record rec;
+
+		xl_domain_record(d, &rec);
+		d->rec_hash = xl_record_hash(&rec);
+	} else {
+		d->rec_hash = 0;
+	}
+	if (d->rec_hash != old_hash) {
+		d->old_rec = old;
+		d->old_hash = old_hash;
+	}
+	if (now == was && d->rec_hash == old_hash &&
+	    cls.allowed == d->cls.allowed && cls.groups == d->cls.groups)
+		return false;
+	xl_publish_domain_changed(ctx, d);
+	return true;
 }
 
 /*
- * Evaluate dirty domains within their budgets.  Returns the delay in ms
- * until a deferred domain may be evaluated, or -1 if none is waiting.
+ * Evaluate the dirty domains that are due (pace.h), each once, then
+ * publish everything that changed in one flush.  Returns the delay in ms
+ * until the next domain is due, or -1 if none is waiting.
  */
 int64_t xl_domains_process(struct xl_ctx *ctx)
 {
@@ -506,23 +500,20 @@ int64_t xl_domains_process(struct xl_ctx *ctx)
 	if (ctx->need_scan)
 		xl_domains_scan(ctx);
 	for (d = ctx->domains; d; d = d->next) {
-		if (!d->dirty)
-			continue;
-		if (!xl_bucket_take(&d->events, now)) {
-			uint64_t t = xl_bucket_next_ms(&d->events);
+		bool changed;
 
-			if (t < wake)
-				wake = t;
+		if (!d->dirty || !xl_pace_ready(&d->pace, now, &wake))
 			continue;
-		}
-		evaluate(ctx, d, true);
+		changed = evaluate(ctx, d, true);
+		if (!d->deferred)
+			xl_pace_done(&d->pace, now, changed);
 	}
 	if (ctx->need_scan)
 		xl_domains_scan(ctx);
 	for (d = ctx->domains; d; d = d->next) {
 		if (d->deferred) {
 			d->deferred = false;
-			evaluate(ctx, d, false);
+			xl_pace_done(&d->pace, now, evaluate(ctx, d, false));
 		}
 	}
 	xl_publish_flush(ctx);

@@ -14,22 +14,20 @@
 #include <xenloop/protocol.h>
 
 #include "config.h"
+#include "entry.h"
 #include "log.h"
+#include "pace.h"
 #include "policy.h"
 #include "validate.h"
 
 struct xl_ctx;
 
-/* The view's macs value (include/xenloop/protocol.h), with its NUL. */
 #define XL_MAX_MACS		XENLOOP_MACS_MAX
-#define XL_MACS_STRLEN		(XENLOOP_MACS_MAXLEN + 1)
 #define XL_NAME_MAX		128
 #define XL_UUID_STRLEN		36
 #define XL_REFRESH_MAX		64
 
-/* Rate limits for one guest's events and log messages. */
-#define XL_EVENTS_PER_SEC	10
-#define XL_EVENTS_BURST		20
+/* Rate limit for one guest's log messages (its events: pace.h). */
 #define XL_LOG_BURST		10
 #define XL_LOG_INTERVAL_MS	60000
 
@@ -56,6 +54,12 @@ struct xl_domain {
 	uint64_t pgen;				/* participation generation */
 	uint64_t restored_pgen;			/* from XenStore at restart */
 	uint64_t rec_hash;			/* of what peers are told */
+	/*
+	 * The record before its last change and its hash: an entry that
+	 * still holds it needs only the nodes that differ rewritten.
+	 */
+	struct xl_record old_rec;
+	uint64_t old_hash;
 	const char *invalid_why;		/* last rejection, for logs */
 
 	/* Its published view (publish.c). */
@@ -68,7 +72,7 @@ struct xl_domain {
 
 	unsigned int dirty;
 	bool deferred;				/* home gone: after the rescan */
-	struct xl_bucket events;
+	struct xl_pace pace;
 	struct xl_ratelimit logrl;
 	bool seen;
 	struct xl_domain *next, *prev;
@@ -86,5 +90,6 @@ void xl_domains_free(struct xl_ctx *ctx);
 void xl_domain_log(struct xl_domain *d, int prio, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int xl_watch_globals(struct xl_ctx *ctx);
+void xl_domain_record(const struct xl_domain *d, struct xl_record *r);
 
 #endif /* XL_DOMAINS_H */

@@ -99,6 +99,13 @@ static void bucket_refill(struct xl_bucket *b, uint64_t now_ms)
 	}
 }
 
+/* Is a token there (without taking it)? */
+bool xl_bucket_has(struct xl_bucket *b, uint64_t now_ms)
+{
+	bucket_refill(b, now_ms);
+	return b->tokens_milli >= 1000;
+}
+
 bool xl_bucket_take(struct xl_bucket *b, uint64_t now_ms)
 {
 	bucket_refill(b, now_ms);

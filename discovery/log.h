@@ -36,6 +36,7 @@ bool xl_ratelimit_ok(struct xl_ratelimit *rl, uint64_t now_ms,
 		     unsigned int *missed);
 void xl_bucket_init(struct xl_bucket *b, unsigned int rate,
 		    unsigned int burst, uint64_t now_ms);
+bool xl_bucket_has(struct xl_bucket *b, uint64_t now_ms);
 bool xl_bucket_take(struct xl_bucket *b, uint64_t now_ms);
 uint64_t xl_bucket_next_ms(const struct xl_bucket *b);
 

@@ -23,6 +23,7 @@
 #include <xenloop/protocol.h>
 
 #include "domains.h"
+#include "entry.h"
 #include "log.h"
 #include "publish.h"
 #include "xenloopd.h"
@@ -270,6 +271,7 @@ static int ensure_pair(struct xl_ctx *ctx, struct xl_domain *a,
 struct view_op {
 	unsigned int peer;
 	bool write;
+	uint64_t had;		/* hash of the entry there now, 0: none */
 };
 
 struct view_txn {
@@ -280,27 +282,43 @@ struct view_txn {
 	uint64_t gen;
 };
 
+/*
+ * Write p's entry in d's view: all of it when it is new or holds something
+ * we do not know, else only the nodes that differ from p's previous
+ * record, which is what the entry holds when its hash says so.
+ */
 static int write_entry(struct xs_handle *xs, xs_transaction_t t,
-		       struct xl_domain *d, struct xl_domain *p)
+		       struct xl_domain *d, struct xl_domain *p, uint64_t had)
 {
 	char base[PATH_LEN], path[PATH_LEN + 16], pair[PATH_LEN];
+	unsigned int what = XL_ENT_ALL;
+	struct xl_record rec;
 
+	xl_domain_record(p, &rec);
+	if (had && had == p->old_hash)
+		what = xl_record_diff(&p->old_rec, &rec);
 	snprintf(base, sizeof(base), ROOT "/%u/peers/%u", d->domid, p->domid);
-	pair_path(pair, d->domid < p->domid ? d->domid : p->domid,
-		  d->domid < p->domid ? p->domid : d->domid);
 	snprintf(path, sizeof(path), "%s/macs", base);
-	if (!xs_write(xs, t, path, p->macs, strlen(p->macs)))
+	if ((what & XL_ENT_MACS) &&
+	    !xs_write(xs, t, path, p->macs, strlen(p->macs)))
 		return -errno;
 	snprintf(path, sizeof(path), "%s/version", base);
-	if (!xl_xs_printf(xs, t, path, "%u", p->version))
+	if ((what & XL_ENT_VERSION) &&
+	    !xl_xs_printf(xs, t, path, "%u", p->version))
 		return -errno;
 	snprintf(path, sizeof(path), "%s/features", base);
-	if (!xl_xs_printf(xs, t, path, "0x%08x", p->features))
+	if ((what & XL_ENT_FEATURES) &&
+	    !xl_xs_printf(xs, t, path, "0x%08x", p->features))
 		return -errno;
 	snprintf(path, sizeof(path), "%s/generation", base);
-	if (!xl_xs_printf(xs, t, path, "%" PRIu64, p->pgen))
+	if ((what & XL_ENT_GENERATION) &&
+	    !xl_xs_printf(xs, t, path, "%" PRIu64, p->pgen))
 		return -errno;
+	if (!(what & XL_ENT_PAIR))
+		return 0;
 	snprintf(path, sizeof(path), "%s/pair", base);
+	pair_path(pair, d->domid < p->domid ? d->domid : p->domid,
+		  d->domid < p->domid ? p->domid : d->domid);
 	if (!xs_write(xs, t, path, pair, strlen(pair)))
 		return -errno;
 	return 0;
@@ -339,7 +357,8 @@ static int view_fn(struct xs_handle *xs, xs_transaction_t t, void *arg)
 
 		if (op->write) {
 			ret = write_entry(xs, t, d,
-					  xl_domain_find(v->ctx, op->peer));
+					  xl_domain_find(v->ctx, op->peer),
+					  op->had);
 			if (ret)
 				return ret;
 		} else {
@@ -402,9 +421,10 @@ static void consider(struct xl_ctx *ctx, struct xl_domain *d,
 			return;
 		}
 		if (!e || e->v0 != p->rec_hash)
-			ops[(*nops)++] = (struct view_op){ peer, true };
+			ops[(*nops)++] = (struct view_op){ peer, true,
+							   e ? e->v0 : 0 };
 	} else if (e) {
-		ops[(*nops)++] = (struct view_op){ peer, false };
+		ops[(*nops)++] = (struct view_op){ peer, false, e->v0 };
 	}
 }
 

@@ -22,9 +22,4 @@ void xl_publish_domain_gone(struct xl_ctx *ctx, struct xl_domain *d);
 void xl_publish_flush(struct xl_ctx *ctx);
 void xl_publish_shutdown(struct xl_ctx *ctx);
 
-/* domains.c, shared with publish.c: */
-uint64_t xl_entry_hash(const char *version, const char *features,
-		       const char *macs, const char *generation,
-		       const char *pair);
-
 #endif /* XL_PUBLISH_H */

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Peer entries (see entry.h).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "entry.h"
+
+static uint64_t fnv(uint64_t h, const char *s)
+{
+	do {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ull;
+	} while (*s++);
+	return h;
+}
+
+/*
+ * Hash of a peer entry's content as published (the same strings that go
+ * into XenStore), so that a restarted daemon can compare what it reads
+ * back with what it would write.  Never 0: 0 stands for "unknown".
+ */
+uint64_t xl_entry_hash(const char *version, const char *features,
+		       const char *macs, const char *generation,
+		       const char *pair)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	h = fnv(h, version);
+	h = fnv(h, features);
+	h = fnv(h, macs);
+	h = fnv(h, generation);
+	h = fnv(h, pair);
+	return h ? h : 1;
+}
+
+uint64_t xl_record_hash(const struct xl_record *r)
+{
+	char ver[16], feat[16], gen[24];
+
+	snprintf(ver, sizeof(ver), "%u", r->version);
+	snprintf(feat, sizeof(feat), "0x%08x", r->features);
+	snprintf(gen, sizeof(gen), "%" PRIu64, r->pgen);
+	return xl_entry_hash(ver, feat, r->macs, gen, "");
+}
+
+/*
+ * The nodes of an entry that hold a when b must be written instead.  The
+ * pair path depends only on the two domids, so it never differs between
+ * two records of the same peer.
+ */
+unsigned int xl_record_diff(const struct xl_record *a,
+			    const struct xl_record *b)
+{
+	unsigned int m = 0;
+
+	if (strcmp(a->macs, b->macs))
+		m |= XL_ENT_MACS;
+	if (a->version != b->version)
+		m |= XL_ENT_VERSION;
+	if (a->features != b->features)
+		m |= XL_ENT_FEATURES;
+	if (a->pgen != b->pgen)
+		m |= XL_ENT_GENERATION;
+	return m;
+}

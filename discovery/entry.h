@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A guest's record: what its peers' views say about it (peers/P/{macs,
+ * version,features,generation}), how it hashes, and which nodes differ
+ * between two records.  Pure, so the unit tests build it on its own.
+ */
+#ifndef XL_ENTRY_H
+#define XL_ENTRY_H
+
+#include <stdint.h>
+
+#include <xenloop/protocol.h>
+
+/* The view's macs value (include/xenloop/protocol.h), with its NUL. */
+#define XL_MACS_STRLEN		(XENLOOP_MACS_MAXLEN + 1)
+
+struct xl_record {
+	unsigned int version;
+	uint32_t features;
+	uint64_t pgen;				/* participation generation */
+	char macs[XL_MACS_STRLEN];		/* backend MACs, space-separated */
+};
+
+/* The nodes of a peer entry, as a mask of what must be written. */
+enum {
+	XL_ENT_MACS		= 1 << 0,
+	XL_ENT_VERSION		= 1 << 1,
+	XL_ENT_FEATURES		= 1 << 2,
+	XL_ENT_GENERATION	= 1 << 3,
+	XL_ENT_PAIR		= 1 << 4,
+	XL_ENT_ALL		= (1 << 5) - 1,
+};
+
+/* entry.c APIs: */
+uint64_t xl_entry_hash(const char *version, const char *features,
+		       const char *macs, const char *generation,
+		       const char *pair);
+uint64_t xl_record_hash(const struct xl_record *r);
+unsigned int xl_record_diff(const struct xl_record *a,
+			    const struct xl_record *b);
+
+#endif /* XL_ENTRY_H */
