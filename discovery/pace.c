@@ -35,15 +35,14 @@ bool xl_pace_ready(struct xl_pace *p, uint64_t now_ms, uint64_t *wake_ms)
 
 	if (!p->pending)
 		return false;
-	if (now_ms < p->due_ms) {
+	if (now_ms < p->due_ms)
 		t = p->due_ms;
-	} else if (!xl_bucket_has(&p->changes, now_ms)) {
+	else if (!xl_bucket_has(&p->changes, now_ms))
 		t = xl_bucket_next_ms(&p->changes);
-	} else if (!xl_bucket_take(&p->reads, now_ms)) {
+	else if (!xl_bucket_take(&p->reads, now_ms))
 		t = xl_bucket_next_ms(&p->reads);
-	} else {
+	else
 		return true;
-	}
 	if (t < *wake_ms)
 		*wake_ms = t;
 	return false;

@@ -219,8 +219,8 @@ int main(void)
 {
 	static const struct tap_test tests[] = {
 		{ test_new_guest_at_once, "pace: a new guest is evaluated at once" },
-		{ test_settle, "pace: one evaluation per burst, settle not postponed by later events" },
-		{ test_flood_without_changes, "pace: a flood of events is bounded by the settle delay and the read budget" },
+		{ test_settle, "pace: one evaluation per burst, not postponed" },
+		{ test_flood_without_changes, "pace: a flood is bounded by settle and reads" },
 		{ test_flapping, "pace: a flapping guest is bounded by the change budget" },
 		{ test_change_budget_defers, "pace: a spent change budget defers, never drops" },
 		{ test_record, "entry: only the nodes that differ are rewritten" },
