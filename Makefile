@@ -12,8 +12,14 @@ KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; if [ -d $$d ]; then echo $$d;
 LAB_KVER ?= $(shell ls /boot/vmlinuz-6.1.* 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -n1)
 SCENARIO ?= baseline
 GUESTS ?= 2
+# The lab guests' kernel: stock (Debian's) or debug (KASAN, UBSAN, lockdep,
+# DEBUG_OBJECTS: scripts/build-debug-kernel.sh).  A scenario with the header
+# line "# lab: guest-kernel=debug" asks for debug itself.
+LAB_GUEST_KERNEL ?=
+lab_needs_debug = $(if $(LAB_GUEST_KERNEL),$(filter debug,$(LAB_GUEST_KERNEL)),$(shell \
+	grep -qs '^\# lab: guest-kernel=debug' selftests/lab/scenarios/$(1).sh && echo y))
 
-export KDIR LAB_KVER
+export KDIR LAB_KVER LAB_GUEST_KERNEL
 
 all: module xenloopd selftests
 
@@ -27,6 +33,8 @@ help:
 	@echo "                  bench-lab): build/bench/{fifo,lab}.csv and plots"
 	@echo "make static       checkpatch --strict, sparse, codespell"
 	@echo "make lab          one lab scenario: SCENARIO=$(SCENARIO) GUESTS=$(GUESTS)"
+	@echo "                  (LAB_GUEST_KERNEL=debug: guests on the debug kernel)"
+	@echo "make lab-module-debug  the debug guest kernel (cached) and the module for it"
 	@echo "make lab-shell    boot the lab and get a dom0 shell"
 	@echo "make demo         the lab with two guests and their traffic"
 	@echo "make deps         install every Debian package needed"
@@ -55,13 +63,21 @@ lab-module: deps
 	@scripts/build-modules.sh $(LAB_KVER) > build/lab-module.log 2>&1 || \
 		{ cat build/lab-module.log; exit 1; }
 
-lab: lab-module xenloopd selftests
+# The debug guest kernel (built once, cached in /var/cache/xenloop-lab)
+# and the module built against it: build/modules/debug-<release>/.
+lab-module-debug: deps
+	@mkdir -p build
+	@scripts/build-debug-kernel.sh > /dev/null
+	@scripts/build-modules.sh debug > build/lab-module-debug.log 2>&1 || \
+		{ cat build/lab-module-debug.log; exit 1; }
+
+lab: lab-module $(if $(call lab_needs_debug,$(SCENARIO)),lab-module-debug) xenloopd selftests
 	selftests/lab/lab.sh run -g $(GUESTS) $(SCENARIO)
 
-lab-shell: lab-module xenloopd selftests
+lab-shell: lab-module $(if $(filter debug,$(LAB_GUEST_KERNEL)),lab-module-debug) xenloopd selftests
 	selftests/lab/lab.sh shell -g $(GUESTS)
 
-demo: lab-module xenloopd selftests
+demo: lab-module $(if $(call lab_needs_debug,demo),lab-module-debug) xenloopd selftests
 	selftests/lab/lab.sh run -g 2 demo
 
 check: all lab-module
@@ -96,4 +112,4 @@ clean:
 	rm -rf build
 
 .PHONY: all help deps module modules-all xenloopd selftests static lab-module \
-	lab lab-shell demo check clean
+	lab-module-debug lab lab-shell demo check clean

@@ -7,9 +7,12 @@
 # Prints TAP; exit 0 only if every build is clean.
 #
 #   build-modules.sh [KVER...]    default: every installed amd64 header tree
+#   build-modules.sh debug        the lab's debug guest kernel, built and
+#                                 cached by scripts/build-debug-kernel.sh
 #
 # Each build happens in its own copy of the sources under
-# build/modules/<kver>/ so that kernels never share objects.
+# build/modules/<kver>/ (debug-<release> for the debug kernel) so that
+# kernels never share objects.
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +25,14 @@ fi
 if [ ${#kvers[@]} -eq 0 ]; then
 	echo "1..0 # SKIP no linux-headers-*-amd64 installed (scripts/install-deps.sh)"
 	exit 4
+fi
+
+# The debug kernel's tree lives in its cache, not in /usr/src.
+debug_kdir=
+if [ "${kvers[*]}" = debug ]; then
+	debug_dir=$("$TOP/scripts/build-debug-kernel.sh" --cached) || exit 1
+	kvers=("debug-$(cat "$debug_dir/kernelrelease")")
+	debug_kdir=$debug_dir/build
 fi
 
 series=$(printf '%s\n' "${kvers[@]}" | cut -d. -f1,2 | sort -u | tr '\n' ' ')
@@ -44,6 +55,7 @@ fi
 for kv in "${kvers[@]}"; do
 	n=$((n + 1))
 	kdir=/usr/src/linux-headers-$kv
+	[ -z "$debug_kdir" ] || kdir=$debug_kdir
 	out=$TOP/build/modules/$kv
 	rm -rf "$out"
 	mkdir -p "$out"

@@ -6,7 +6,9 @@
 #   2. a short run of the FIFO fuzzers (scripts/fuzz.sh)
 #   3. module builds against every installed kernel header tree
 #   4. static checks (checkpatch --strict, sparse, codespell)
-#   5. the Xen lab scenarios (selftests/lab/scenarios/*.sh)
+#   5. the Xen lab scenarios (selftests/lab/scenarios/*.sh), after the
+#      debug guest kernel and its module when a scenario asks for debug
+#      guests ("# lab: guest-kernel=debug", or LAB_GUEST_KERNEL=debug)
 # Results are renumbered into one plan; the last line is
 # "N passed, N failed" (", N skipped" when any were skipped).
 #
@@ -96,6 +98,32 @@ lab_scenarios() {
 	done | awk '!seen[$0]++'
 }
 
+# Whether scenario $1 runs its guests on the debug kernel.
+lab_debug() {
+	case ${LAB_GUEST_KERNEL:-} in
+	debug) return 0 ;;
+	stock) return 1 ;;
+	esac
+	grep -q '^# lab: guest-kernel=debug' "selftests/lab/scenarios/$1.sh"
+}
+
+# The debug guest kernel (scripts/build-debug-kernel.sh: about 40 minutes
+# on 2 cores the first time, seconds once cached) and the module against
+# it.  When either fails, the debug scenarios fail: lab.sh finds no debug
+# kernel or no module and exits 1 before booting anything.
+debug_kernel() {
+	local dir rc=0 t0
+	t0=$(date +%s)
+	dir=$(scripts/build-debug-kernel.sh) || rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "not ok 1 - debug guest kernel builds"
+		return 1
+	fi
+	echo "ok 1 - debug guest kernel $(cat "$dir/kernelrelease") ($(( $(date +%s) - t0 )) s; $dir)"
+	sed 's/^/# /' "$dir/build-time"
+	scripts/build-modules.sh debug
+}
+
 # Guest count a scenario asks for in a "# lab: guests=N" header line.
 lab_guests() {
 	sed -n 's/^# lab: guests=\([0-9]*\).*/\1/p' "selftests/lab/scenarios/$1.sh" | head -n1
@@ -145,6 +173,11 @@ for s in $sections; do
 	static)
 		section static scripts/static-checks.sh ;;
 	lab)
+		for sc in $(lab_scenarios); do
+			lab_debug "$sc" || continue
+			section lab/debug-kernel debug_kernel
+			break
+		done
 		for sc in $(lab_scenarios); do
 			g=$(lab_guests "$sc")
 			section "lab/$sc" lab_run "${g:-2}" "$sc"

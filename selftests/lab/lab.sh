@@ -20,13 +20,15 @@
 #
 # Environment: LAB_KVER (kernel, required), LAB_MODULE, LAB_BIN (built
 # artifacts), LAB_SCALE (multiply every timeout, default 1), LAB_MEM (QEMU
-# memory in MiB, default 4096), LAB_KEEP=1 (keep the boot images of a run).
+# memory in MiB, default 4096), LAB_KEEP=1 (keep the boot images of a run),
+# LAB_GUEST_KERNEL=stock|debug (the guests' kernel; default stock, or what
+# the scenario's "# lab: guest-kernel=" header says), LAB_DEBUG_MODULE,
+# LAB_DEBUG_MEM (debug guests' default memory in MiB).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 KVER=${LAB_KVER:?set LAB_KVER (the Makefile does)}
-MODULE=${LAB_MODULE:-$TOP/build/modules/$KVER/module/xenloop.ko}
 SCALE=${LAB_SCALE:-1}
 IMAGES=$TOP/build/lab/images
 BOOT_TIMEOUT=240	# QEMU start to dom0 toolstack ready, seconds
@@ -59,10 +61,36 @@ if [ "$mode" = run ] && [ ! -f "$HERE/scenarios/$scenario.sh" ]; then
 	die "no scenario '$scenario'; have: $(cd "$HERE/scenarios" && ls | sed 's/\.sh$//' | tr '\n' ' ')"
 fi
 
+# The guests' kernel: Debian's (stock, dom0's too) or the debug kernel of
+# scripts/build-debug-kernel.sh (KASAN, UBSAN, lockdep, DEBUG_OBJECTS),
+# which the caller builds first (make lab does; so does make check).  dom0
+# always runs the stock kernel, and so do PV guests: KASAN cannot boot a
+# Xen PV guest (lablib.sh's guest_start).
+guest_kernel=${LAB_GUEST_KERNEL:-}
+if [ -z "$guest_kernel" ] && [ "$mode" = run ]; then
+	guest_kernel=$(sed -n 's/^# lab: guest-kernel=\([a-z]*\).*/\1/p' \
+		       "$HERE/scenarios/$scenario.sh" | head -n1)
+fi
+case ${guest_kernel:=stock} in
+stock)
+	GKVER=$KVER debug_dir= ;;
+debug)
+	debug_dir=$("$TOP/scripts/build-debug-kernel.sh" --cached) ||
+		die "guest-kernel=debug needs the debug kernel: make lab-module-debug"
+	GKVER=$(cat "$debug_dir/kernelrelease") ;;
+*)
+	die "LAB_GUEST_KERNEL=$guest_kernel: want stock or debug" ;;
+esac
+MODULE=${LAB_MODULE:-$TOP/build/modules/$KVER/module/xenloop.ko}
+DEBUG_MODULE=
+if [ "$guest_kernel" = debug ]; then
+	DEBUG_MODULE=${LAB_DEBUG_MODULE:-$TOP/build/modules/debug-$GKVER/module/xenloop.ko}
+fi
+
 bins=("${LAB_XLAGENT:-$HERE/xlagent}" "${LAB_XLSTREAM:-$TOP/selftests/tools/xlstream}"
       "$TOP/discovery/xenloopd" "$TOP/selftests/tools/xlmsg"
       "$TOP/selftests/tools/xlperf" "$TOP/selftests/tools/xlrogue")
-for f in "$MODULE" "${bins[@]}"; do
+for f in "$MODULE" $DEBUG_MODULE "${bins[@]}"; do
 	[ -f "$f" ] || die "missing $f: run make first"
 done
 
@@ -74,7 +102,7 @@ if ! flock -n 9; then
 	flock 9
 fi
 
-"$HERE/mkimages.sh" "$IMAGES" >/dev/null
+"$HERE/mkimages.sh" "$IMAGES" $debug_dir >/dev/null
 
 # The hypervisor: Debian's, or (LAB_XEN=shadow, or a scenario's
 # "# lab: xen=shadow" header) Debian's rebuilt with shadow paging, which
@@ -105,16 +133,29 @@ mkdir -p "$run/console" "$work"
 # ---- per-run images: project artifacts on top of the cached base ----------
 # Guests: the base tree plus init, tools and the module where modprobe
 # finds it.
+# Debug runs start from the base that also has the debug kernel's modules,
+# add the module built for it, and give dom0 the debug kernel next to the
+# stock one.
 g=$work/guest
-cp -a "$IMAGES/guest-base" "$g"
+if [ "$guest_kernel" = debug ]; then
+	cp -a "$IMAGES/guest-base-debug" "$g"
+else
+	cp -a "$IMAGES/guest-base" "$g"
+fi
 install -m 755 "$HERE/guest/init" "$g/init"
 mkdir -p "$g/lab/bin" "$g/lib/modules/$KVER/extra"
 install -m 755 "${bins[0]}" "${bins[1]}" "${bins[3]}" "${bins[4]}" "${bins[5]}" "$g/lab/bin/"
 install -m 644 "$MODULE" "$g/lib/modules/$KVER/extra/"
 depmod -b "$g" "$KVER"
+if [ -n "$DEBUG_MODULE" ]; then
+	mkdir -p "$g/lib/modules/$GKVER/extra"
+	install -m 644 "$DEBUG_MODULE" "$g/lib/modules/$GKVER/extra/"
+	depmod -b "$g" "$GKVER"
+fi
 o=$work/overlay
 mkdir -p "$o/lab/guest" "$o/lab/bin" "$o/etc/xen/scripts"
 (cd "$g" && find . -print0 | cpio --null -o -H newc --quiet) > "$o/lab/guest/initrd.cpio"
+[ -z "$debug_dir" ] || install -m 644 "$debug_dir/vmlinux" "$o/lab/guest/vmlinux-debug"
 install -m 755 "$HERE/dom0/init" "$o/init"
 install -m 755 "$HERE/dom0/vif-lab" "$o/etc/xen/scripts/vif-lab"
 install -m 755 "$HERE/dom0/labrun" "$o/lab/labrun"
@@ -132,6 +173,12 @@ rm -rf "$g" "$o" "$work/overlay.cpio"
 xen_args="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all"
 xen_args+=" dom0_mem=1024M,max:1024M dom0_max_vcpus=2 noreboot bootscrub=0"
 dom0_args="console=hvc0 earlyprintk=xen lab.mode=$mode lab.scenario=$scenario lab.guests=$guests"
+# lablib.sh reads these as LAB_GUEST_KERNEL and LAB_DEBUG_MEM.
+dom0_args+=" lab.guest_kernel=$guest_kernel"
+[ -z "${LAB_DEBUG_MEM:-}" ] || dom0_args+=" lab.debug_mem=$LAB_DEBUG_MEM"
+if [ "$guest_kernel" = debug ]; then
+	echo "# lab: PVH guests run the debug kernel ($GKVER), PV guests $KVER"
+fi
 qemu=(qemu-system-x86_64 -machine q35 -accel tcg,thread=multi
       -cpu qemu64,+svm,+npt -m "${LAB_MEM:-4096}" -smp 2 -nographic
       -no-reboot -nic none

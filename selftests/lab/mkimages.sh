@@ -8,7 +8,7 @@
 #   $OUT/dom0-base.cpio   busybox, Xen toolstack, kernel modules, guest kernel
 #   $OUT/guest-base/      file tree every guest initramfs starts from
 #                         (busybox, kernel modules, the xenstore client)
-#   $OUT/guest-base-debug/  the same with the debug kernel's modules, when
+#   $OUT/guest-base-debug/  the same plus the debug kernel's modules, when
 #                         DEBUGDIR (a scripts/build-debug-kernel.sh cache
 #                         directory) is given
 #
@@ -163,8 +163,11 @@ build_images() {
 	echo "mkimages: built images in $OUT"
 }
 
-# The debug guest base: guest-base with the debug kernel's modules (the
-# same list) in place of the stock ones, rebuilt when either changes.
+# The debug guest base: guest-base plus the debug kernel's modules (the
+# same list), rebuilt when either changes.  The stock modules stay: in a
+# debug run PV guests boot the stock kernel from the same initramfs
+# (lablib.sh's guest_start), and modprobe picks the tree of the running
+# kernel.
 build_debug_guest_base() {
 	local krel dkey t
 	[ -f "$DEBUG/vmlinux" ] && [ -f "$DEBUG/kernelrelease" ] ||
@@ -178,7 +181,6 @@ build_debug_guest_base() {
 	rm -rf "$OUT/guest-base-debug" "$OUT/guest-base-debug.key"
 	t=$(mktemp -d "$OUT/.tmp.XXXXXX")
 	cp -a "$OUT/guest-base" "$t/guest"
-	rm -rf "$t/guest/lib/modules"/*
 	copy_modules "$t/guest" "$DEBUG/modules" "$krel" $guest_mods
 	mv "$t/guest" "$OUT/guest-base-debug"
 	rm -rf "$t"

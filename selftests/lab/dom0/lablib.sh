@@ -11,7 +11,9 @@
 #   check_on GUEST DESC CMD...   the same, inside GUEST
 #   diag TEXT...            a "# " comment line
 # Guests:
-#   guest_start NAME pv|pvh [MEM_MB]   create a guest (returns at once)
+#   guest_start NAME pv|pvh [MEM_MB]   create a guest (returns at once);
+#                                      on the debug kernel if the run asks
+#                                      for it and the guest is PVH
 #   guest_wait NAME...                 wait until each guest's vifs forward
 #                                      and its agent answers
 #   guests_default TYPE                start and wait for LAB_GUESTS guests
@@ -19,7 +21,8 @@
 #   on [-t SECONDS] GUEST CMD...       run CMD in GUEST, output to stdout
 #   guest_ip GUEST [6]   guest_ctl GUEST   guest_domid GUEST
 #   guest_console GUEST  (the guest's console log(s), also after migration)
-#   dmesg_clean GUEST DESC             no WARNING/BUG/Oops in its dmesg
+#   dmesg_clean GUEST DESC             no kernel report (WARNING, BUG,
+#                                      Oops, the debug kernel's) in its dmesg
 # xenloopd (not started unless a scenario asks):
 #   xenloopd_start [ARGS...]   start it in the foreground, logging to
 #                              /tmp/xenloopd.log (copied to $LAB_OUT by
@@ -37,13 +40,20 @@
 #                              ACTION, measured by xenloopd (from its watch
 #                              EVENT) and by polling (MARK to DONE); pass if
 #                              xenloopd's is <= 1 s
-# Values: LAB_GUESTS (from lab.sh -g), LAB_OUT (host-visible directory).
+# Values: LAB_GUESTS (from lab.sh -g), LAB_OUT (host-visible directory),
+# LAB_GUEST_KERNEL (stock or debug, from lab.sh), LAB_DEBUG_MEM (debug
+# guests' default memory in MiB).
 
 LAB_OUT=/lab/out
 LAB_TAP=$LAB_OUT/tap.log
 LAB_RUN=/run/lab
 mkdir -p "$LAB_RUN/guests"
 : "${LAB_GUESTS:=2}"
+# Guests on the debug kernel (scripts/build-debug-kernel.sh) need more
+# memory: KASAN's shadow takes an eighth of it and its quarantine up to a
+# thirty-second, and lockdep and DEBUG_OBJECTS keep tables of their own.
+: "${LAB_GUEST_KERNEL:=stock}"
+: "${LAB_DEBUG_MEM:=512}"
 
 _lab_n=0
 _lab_pass=0
@@ -137,16 +147,31 @@ guest_console() {
 _lab_next_idx=1
 
 guest_start() {
-	local name=$1 type=$2 mem=${3:-256} idx=$_lab_next_idx d
+	local name=$1 type=$2 mem=$3 idx=$_lab_next_idx d
+	local kernel=/lab/guest/vmlinux kind=stock
 	_lab_next_idx=$((_lab_next_idx + 1))
 	d=$LAB_RUN/guests/$name
 	mkdir -p "$d"
 	echo "$idx" > "$d/idx"
 	echo "$type" > "$d/type"
+	# The debug kernel boots PVH guests only: Linux 6.1 has no KASAN for
+	# Xen PV (nothing maps KASAN's shadow in the page tables Xen builds
+	# for a PV guest, so its first instrumented access faults).  PV
+	# guests of a debug run keep the stock kernel.
+	if [ "$LAB_GUEST_KERNEL" = debug ]; then
+		if [ "$type" = pvh ]; then
+			kernel=/lab/guest/vmlinux-debug kind=debug
+			: "${mem:=$LAB_DEBUG_MEM}"
+		else
+			diag "$name: PV, so the stock kernel (KASAN cannot boot Xen PV)"
+		fi
+	fi
+	: "${mem:=256}"
+	echo "$kind" > "$d/kernel"
 	cat > "$d/cfg" <<CFG
 name = "$name"
 type = "$type"
-kernel = "/lab/guest/vmlinux"
+kernel = "$kernel"
 ramdisk = "/lab/guest/initrd.cpio"
 extra = "console=hvc0 lab.name=$name lab.idx=$idx"
 memory = $mem
@@ -215,11 +240,32 @@ on() {
 	xlagent run -w 10 -t "$t" "$(guest_ctl "$g")" "$@"
 }
 
-# _dmesg_check GUEST DESC EXTRA: no WARNING, BUG, Oops, call trace,
-# general protection fault, nor a match of the regex EXTRA in the log.
+# Kernel reports: any line matching LAB_KREPORT starts one.  Plain
+# WARNING, BUG, Oops and call traces, and what the debug kernel's checkers
+# print: KASAN ("BUG: KASAN: ..."), UBSAN ("UBSAN: ..."), lockdep
+# ("WARNING: possible circular locking dependency detected", "possible
+# recursive locking", "inconsistent lock state", "suspicious RCU usage",
+# "bad unlock balance", ...), DEBUG_OBJECTS ("ODEBUG: ..."), might_sleep
+# ("BUG: sleeping function called from invalid context"), RCU stalls, and
+# the "=====" banner lockdep, KASAN and UBSAN open their reports with.
+LAB_KREPORT='WARNING|BUG|Oops|Call Trace|general protection|UBSAN:|ODEBUG:'
+LAB_KREPORT="$LAB_KREPORT|rcu: INFO:|detected stalls? on CPU|rcu_preempt detected|stall on CPU"
+LAB_KREPORT="$LAB_KREPORT|possible circular locking|possible recursive locking"
+LAB_KREPORT="$LAB_KREPORT|inconsistent lock state|suspicious RCU usage|bad unlock balance"
+LAB_KREPORT="$LAB_KREPORT|locking correctness validator|={20,}"
+
+# _lab_kreport [EXTRA]: the first kernel report in the log on stdin, from
+# its first line matching LAB_KREPORT (or the regex EXTRA, given with its
+# leading "|"), 30 lines of it; nothing when the log has none.
+_lab_kreport() {
+	awk -v re="$LAB_KREPORT$1" 'n == 0 && $0 ~ re { n = 1 } n && n++ <= 30'
+}
+
+# _dmesg_check GUEST DESC EXTRA: no kernel report, nor a match of the regex
+# EXTRA, in the guest's log; a failure quotes the first report.
 _dmesg_check() {
 	local g=$1 desc=$2 bad
-	bad=$(on "$g" dmesg | grep -E "WARNING|BUG|Oops|Call Trace|general protection$3")
+	bad=$(on "$g" dmesg | _lab_kreport "$3")
 	if [ -z "$bad" ]; then
 		ok "$desc"
 	else
@@ -237,11 +283,22 @@ lab_begin() {
 }
 
 lab_end() {
-	local g rc
+	local g rc rep
 	stage_end
-	# Keep every guest's kernel log with the run for debugging.
+	# Keep every guest's kernel log with the run for debugging.  On the
+	# debug kernel any report its checkers made fails the scenario: from
+	# the log, or the console (which also has what a guest printed
+	# before it died or migrated) when the log shows none.
 	for g in $(ls "$LAB_RUN/guests"); do
 		on -t 20 "$g" dmesg > "$LAB_OUT/dmesg-$g.log" 2>&1
+		[ "$(_lab_gvar "$g" kernel)" = debug ] || continue
+		rep=$(_lab_kreport < "$LAB_OUT/dmesg-$g.log")
+		[ -n "$rep" ] || rep=$(guest_console "$g" | _lab_kreport)
+		if [ -z "$rep" ]; then
+			ok "$g: no kernel report on the debug kernel"
+		else
+			fail "$g: no kernel report on the debug kernel" "$rep"
+		fi
 	done
 	xl list > "$LAB_OUT/xl-list.log" 2>&1
 	xl dmesg > "$LAB_OUT/xen-dmesg.log" 2>&1
