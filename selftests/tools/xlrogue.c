@@ -3,10 +3,10 @@
  * xlrogue - a hostile xenloop peer for the lab, in userspace.
  *
  *	xlrogue advertise | withdraw
- *	xlrogue run -v DOMID -m MODE [-S SRC -D DST] [-u PORT] [-r PPS]
- *		    [-o ORDER] [-F FEATURES] [-t SECONDS] [-a SECONDS]
- *		    [-w SECONDS] [-M MARKER] [-x SEED]
- *	xlrogue sink -u PORT [-o PROGRESSFILE]
+ *	xlrogue run -v DOMID -m MODE -S SRC -D DST [-u PORT] [-r PPS]
+ *		    [-o ORDER] [-F FEATURES] [-T SECONDS] [-t SECONDS]
+ *		    [-a SECONDS] [-w SECONDS] [-M MARKER] [-x SEED]
+ *	xlrogue sink -u PORT [PROGRESSFILE]
  *	xlrogue marker -u PORT -M MARKER [-n COUNT] HOST
  *
  * "run" plays a xenloop guest without the module: it advertises itself
@@ -79,6 +79,7 @@ typedef uint16_t domid_t;	/* <xen/sys/evtchn.h> uses it */
 
 const char *const xl_prog = "xlrogue";
 
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define PAGE			4096u
 #define XS_VIEW_WAIT_S		60	/* dom0's view names the victim */
 #define XS_OFFER_WAIT_S		60	/* the victim's usable offer */
@@ -413,6 +414,7 @@ struct rogue {
 	/* traffic */
 	struct in_addr src, dst;
 	unsigned int udp_port, pps;
+	bool to_lie_port;		/* a_lie: the port after the sink's */
 	uint32_t seq;
 	uint16_t ip_id;
 	int pkt_fd, lo_ifindex;
@@ -426,7 +428,7 @@ struct rogue {
 	char victim_state[16];
 
 	/* options */
-	double pre_s, attack_s, wait_s;
+	double first_s, pre_s, attack_s, wait_s;
 	const char *marker;
 };
 
@@ -457,7 +459,8 @@ static void read_view(struct rogue *r)
 			break;
 		free(pair);
 		if (now_ms() - t0 > XS_VIEW_WAIT_S * 1000)
-			die("dom0's view of d%u does not list d%u after %d s (is xenloopd running, the victim's module loaded?)",
+			die("dom0's view of d%u does not list d%u after %d s "
+			    "(is xenloopd running, the victim's module loaded?)",
 			    r->self, r->victim, XS_VIEW_WAIT_S);
 		sleep_ms(200);
 	}
@@ -687,7 +690,8 @@ static int connect_offer(struct rogue *r, const struct offer *o)
 	kick(r->port);
 	r->connected = true;
 	r->victim_left_at = 0;
-	r->freeze_rx = r->freeze_tx = false;
+	r->freeze_rx = false;
+	r->freeze_tx = false;
 	return 0;
 }
 
@@ -697,21 +701,37 @@ static void handshake(struct rogue *r)
 	uint64_t t0 = now_ms();
 	struct offer o;
 
+	uint64_t gen, vgen;
+	unsigned int i;
+
 	read_view(r);
 	r->attempt++;
 	if (!r->attempt)
 		r->attempt = 1;
 	alloc_own(r);
 	write_offer(r);
-	for (;;) {
+	for (i = 1;; i++) {
 		if (!read_offer(r, &o) && !connect_offer(r, &o))
 			break;
 		if (now_ms() - t0 > XS_OFFER_WAIT_S * 1000 || atomic_load(&stop_requested))
 			die("no usable offer from d%u in %d s (its state: %s)", r->victim,
 			    XS_OFFER_WAIT_S, o.state);
 		sleep_ms(100);
+		/*
+		 * Right after our advertisement changed, what we read may
+		 * have been the view before xenloopd caught up: follow it.
+		 */
+		if (i % 20 == 0 &&
+		    (!xs_get_u64(&gen, "%s/%u/self-generation", XENLOOP_DOM0_ROOT, r->self) ||
+		     !xs_get_u64(&vgen, "%s/%u/peers/%u/generation", XENLOOP_DOM0_ROOT,
+				 r->self, r->victim) ||
+		     gen != r->self_gen || vgen != r->victim_gen)) {
+			read_view(r);
+			write_offer(r);
+		}
 	}
-	printf("connected d%u attempt=%u peer_attempt=%u ring=%u/%u KiB features=0x%x port=%u after %" PRIu64 " ms\n",
+	printf("connected d%u attempt=%u peer_attempt=%u ring=%u/%u KiB "
+	       "features=0x%x port=%u after %" PRIu64 " ms\n",
 	       r->victim, r->attempt, r->peer_attempt, 4u << r->order, 4u << r->peer_order,
 	       r->peer_features, r->port, now_ms() - t0);
 	fflush(stdout);
@@ -787,6 +807,7 @@ static uint8_t pattern(uint32_t seq, uint32_t i)
 static uint32_t build_udp(struct rogue *r, uint8_t *p, uint32_t plen)
 {
 	uint32_t iplen = 28 + plen, i, seq = r->seq++, sum;
+	unsigned int port = r->udp_port + r->to_lie_port;
 	uint8_t *udp = p + 20, *pl = p + 28;
 	uint16_t c;
 
@@ -805,8 +826,8 @@ static uint32_t build_udp(struct rogue *r, uint8_t *p, uint32_t plen)
 	p[11] = c & 0xff;
 	udp[0] = ROGUE_SPORT >> 8;
 	udp[1] = ROGUE_SPORT & 0xff;
-	udp[2] = r->udp_port >> 8;
-	udp[3] = r->udp_port & 0xff;
+	udp[2] = port >> 8;
+	udp[3] = port & 0xff;
 	udp[4] = (plen + 8) >> 8;
 	udp[5] = (plen + 8) & 0xff;
 	*(uint32_t *)pl = htole32(SINK_MAGIC);
@@ -996,8 +1017,10 @@ static long behave(struct rogue *r, double secs)
 
 static void raw_prod(struct rogue *r, uint32_t prod)
 {
+	/* Whatever we wrote below the index first, as an honest producer. */
 	virt_wmb();
 	WRITE_ONCE(own_ctrl(r)->tx_prod, htole32(prod));
+	/* The index before the notification that makes the victim read it. */
 	virt_mb();
 	kick(r->port);
 }
@@ -1079,7 +1102,7 @@ static void a_prod(struct rogue *r, int how)
 }
 
 enum { LEN_ZERO, LEN_ODD, LEN_OVER_MAX, LEN_OVER_RING, LEN_STRADDLE, LEN_TRUNC,
-       LEN_PAD, LEN_TYPE };
+	LEN_PAD, LEN_TYPE };
 
 static void a_len(struct rogue *r, int how)
 {
@@ -1130,8 +1153,8 @@ static void a_len(struct rogue *r, int how)
 }
 
 enum { LIE_USO_1, LIE_GSO_SIZE0, LIE_GSO_BIG, LIE_GSO_TYPE, LIE_GSO_PROTO,
-       LIE_CSUM_OUT, LIE_CSUM_WRONG, LIE_IP_TOTLEN_LONG, LIE_IP_TOTLEN_SHORT,
-       LIE_IP_IHL, LIE_IP_VERSION, LIE_GSO_TOTLEN, LIE_FLAGS, LIE_PROTO };
+	LIE_CSUM_OUT, LIE_CSUM_WRONG, LIE_IP_TOTLEN_LONG, LIE_IP_TOTLEN_SHORT,
+	LIE_IP_IHL, LIE_IP_VERSION, LIE_GSO_TOTLEN, LIE_FLAGS, LIE_PROTO };
 
 /*
  * Records that keep the framing but lie inside: the victim must drop
@@ -1145,6 +1168,11 @@ static void a_lie(struct rogue *r, int how)
 	uint8_t *p;
 	int i, err;
 
+	/*
+	 * To the port after the sink's: what the victim's stack makes of a
+	 * lie (1-byte datagrams out of a 60000-byte UDP_L4 packet, say) is
+	 * not the sink's business, but a socket must be there to receive it.
+	 */
 	for (i = 0; i < 16; i++) {
 		p = xl_fifo_reserve(&r->tx, 28 + plen, &err);
 		if (!p) {
@@ -1153,7 +1181,9 @@ static void a_lie(struct rogue *r, int how)
 			rx_work(r);
 			continue;
 		}
+		r->to_lie_port = true;
 		iplen = build_udp(r, p, plen);
+		r->to_lie_port = false;
 		len = iplen;
 		switch (how) {
 		case LIE_USO_1:
@@ -1263,7 +1293,8 @@ static void a_garbage(struct rogue *r, int arg)
 	size_t i, n = r->tx.size / 8;
 
 	(void)arg;
-	r->freeze_tx = r->freeze_rx = true;
+	r->freeze_tx = true;
+	r->freeze_rx = true;
 	while (now_ms() - t0 < r->attack_s * 1000 && victim_here(r)) {
 		for (i = 0; i < PAGE / 8; i++)
 			((uint64_t *)r->ctrl.addr)[i] = rnd();
@@ -1318,20 +1349,23 @@ static void a_flip(struct rogue *r, int arg)
 static void a_revoke(struct rogue *r, int arg)
 {
 	(void)arg;
-	r->freeze_tx = r->freeze_rx = true;
+	r->freeze_tx = true;
+	r->freeze_rx = true;
 	unmap_refs(&r->pdata);
 	unmap_refs(&r->pctrl);
 	grant_end(&r->data);
 	grant_end(&r->dir);
 	grant_end(&r->ctrl);
 	kick(r->port);
-	printf("revoke: our grants ended and the victim's pages unmapped; XenStore still says connected\n");
+	printf("revoke: our grants ended and the victim's pages unmapped; "
+	       "XenStore still says connected\n");
 }
 
 static void a_stall(struct rogue *r, int arg)
 {
 	(void)arg;
-	r->freeze_tx = r->freeze_rx = true;
+	r->freeze_tx = true;
+	r->freeze_rx = true;
 }
 
 static void a_vanish(struct rogue *r, int arg)
@@ -1370,6 +1404,7 @@ static void a_cycle(struct rogue *r, int how)
 			sleep_ms(150);
 			n++;
 		}
+		sleep_ms(1000);
 		handshake(r);
 	}
 	printf("cycle: %u rounds in %.1f s\n", n, r->attack_s);
@@ -1455,6 +1490,7 @@ static void report(struct rogue *r, int arg)
 	r->freeze_rx = true;	/* the victim's area holds still for us */
 	sleep_ms(300);
 	prod = le32toh(READ_ONCE(peer_ctrl(r)->tx_prod));
+	/* The index before the records it covers, as a consumer reads. */
 	virt_rmb();
 	wrapped = prod > size;
 	hits = count_marker(ctrl, PAGE, r->marker) + count_marker(d, size, r->marker);
@@ -1478,7 +1514,8 @@ static void report(struct rogue *r, int arg)
 		for (i = prod; i < size; i++)
 			tail_nz += d[i] != 0;
 	}
-	printf("report marker=%s marker_hits=%zu ctrl_nonzero_reserved=%zu records=%zu pad_nonzero=%zu beyond_prod_nonzero=%zu wrapped=%d victim_tx_prod=%u\n",
+	printf("report marker=%s marker_hits=%zu ctrl_nonzero_reserved=%zu records=%zu "
+	       "pad_nonzero=%zu beyond_prod_nonzero=%zu wrapped=%d victim_tx_prod=%u\n",
 	       r->marker, hits, ctrl_nz, recs, pad_nz, tail_nz, wrapped, prod);
 	r->freeze_rx = false;
 }
@@ -1487,7 +1524,9 @@ static void report(struct rogue *r, int arg)
 
 static void stats(struct rogue *r)
 {
-	printf("stats rx_records=%" PRIu64 " rx_bytes=%" PRIu64 " injected=%" PRIu64 " inject_errors=%" PRIu64 " rx_drops=%" PRIu64 " tx_records=%" PRIu64 " tx_full=%" PRIu64 " events=%" PRIu64 " kicks=%" PRIu64 "\n",
+	printf("stats rx_records=%" PRIu64 " rx_bytes=%" PRIu64 " injected=%" PRIu64
+	       " inject_errors=%" PRIu64 " rx_drops=%" PRIu64 " tx_records=%" PRIu64
+	       " tx_full=%" PRIu64 " events=%" PRIu64 " kicks=%" PRIu64 "\n",
 	       r->rx_records, r->rx_bytes, r->rx_injected, r->rx_inject_err, r->rx_drops,
 	       r->tx_records, r->tx_full, r->events, r->kicks);
 	fflush(stdout);
@@ -1497,9 +1536,10 @@ static int cmd_run(struct rogue *r, const char *mode)
 {
 	const struct attack *a;
 	size_t i, n = 0;
+	uint64_t t0;
 	long ms;
 
-	for (i = 0; i < sizeof(attacks) / sizeof(attacks[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(attacks); i++)
 		n += !strcmp(attacks[i].mode, mode);
 	if (!n)
 		die("unknown mode '%s'", mode);
@@ -1510,8 +1550,9 @@ static int cmd_run(struct rogue *r, const char *mode)
 		die("the victim d%u is ourselves", r->victim);
 	advertise();
 	handshake(r);
-	behave(r, r->pre_s);
-	for (i = 0; i < sizeof(attacks) / sizeof(attacks[0]); i++) {
+	/* Time for the scenario to start its streams through the channel. */
+	behave(r, r->first_s > r->pre_s ? r->first_s : r->pre_s);
+	for (i = 0; i < ARRAY_SIZE(attacks); i++) {
 		a = &attacks[i];
 		if (strcmp(a->mode, mode) || atomic_load(&stop_requested))
 			continue;
@@ -1523,20 +1564,21 @@ static int cmd_run(struct rogue *r, const char *mode)
 		}
 		printf("attack %s/%s\n", a->mode, a->variant);
 		fflush(stdout);
+		t0 = now_ms();
 		if (a->fn)
 			a->fn(r, a->arg);
 		else
 			behave(r, r->attack_s);
-		ms = behave(r, r->wait_s);
-		if (ms < 0 && r->victim_left_at)
-			ms = 0;
+		behave(r, r->wait_s);
+		ms = r->victim_left_at ? (long)(r->victim_left_at - t0) : -1;
 		printf("result %s/%s expect=%s victim=%s ms=%ld victim_state=%s\n", a->mode,
 		       a->variant, a->expect == BREAKS ? "breaks" : "drops",
 		       ms < 0 ? "stayed" : "left", ms, r->victim_state);
 		stats(r);
 	}
 	if (r->connected) {
-		r->freeze_rx = r->freeze_tx = false;
+		r->freeze_rx = false;
+		r->freeze_tx = false;
 		teardown(r);
 	}
 	printf("done\n");
@@ -1628,11 +1670,12 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: xlrogue advertise | withdraw\n"
 		"       xlrogue run -v DOMID -m MODE [-S SRC -D DST] [-u PORT] [-r PPS] [-o ORDER]\n"
-		"                   [-F FEATURES] [-t PRE_S] [-a ATTACK_S] [-w WAIT_S] [-M MARKER] [-x SEED]\n"
-		"       xlrogue sink -u PORT [-o PROGRESSFILE]\n"
+		"                   [-F FEATURES] [-T FIRST_S] [-t PRE_S] [-a ATTACK_S] [-w WAIT_S]\n"
+		"                   [-M MARKER] [-x SEED]\n"
+		"       xlrogue sink -u PORT [PROGRESSFILE]\n"
 		"       xlrogue marker -u PORT -M MARKER [-n COUNT] HOST\n"
 		"modes:");
-	for (size_t i = 0; i < sizeof(attacks) / sizeof(attacks[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(attacks); i++)
 		if (!i || strcmp(attacks[i].mode, attacks[i - 1].mode))
 			fprintf(stderr, " %s", attacks[i].mode);
 	fputc('\n', stderr);
@@ -1683,7 +1726,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	optind = 2;
-	while ((c = getopt(argc, argv, "v:m:S:D:u:r:o:F:t:a:w:M:x:n:")) != -1) {
+	while ((c = getopt(argc, argv, "v:m:S:D:u:r:o:F:t:T:a:w:M:x:n:")) != -1) {
 		switch (c) {
 		case 'v':
 			r.victim = (unsigned int)num(optarg, 32751, "domid");
@@ -1706,13 +1749,17 @@ int main(int argc, char **argv)
 			r.pps = (unsigned int)num(optarg, 100000, "rate");
 			break;
 		case 'o':
-			r.order = (unsigned int)num(optarg, 8, "ring order (gntalloc allows 1024 grants)");
+			/* gntalloc grants at most 1024 pages by default. */
+			r.order = (unsigned int)num(optarg, 8, "ring order");
 			break;
 		case 'F':
 			r.features = (uint32_t)num(optarg, UINT32_MAX, "features");
 			break;
 		case 't':
-			r.pre_s = secs(optarg, "time before the attack");
+			r.pre_s = secs(optarg, "time before an attack");
+			break;
+		case 'T':
+			r.first_s = secs(optarg, "time before the first attack");
 			break;
 		case 'a':
 			r.attack_s = secs(optarg, "attack time");

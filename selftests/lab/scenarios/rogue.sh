@@ -73,6 +73,8 @@ check_wait "the g2-g3 channel connects" 120 "chan_up g2 g3"
 on g2 "ping -c 1 -W 5 $G1; ping -c 1 -W 5 $G3; ping -c 1 -W 5 10.55.0.254" > /dev/null
 on g1 "ping -c 1 -W 5 $G2" > /dev/null
 on g2 "xlrogue sink -u $SINK_PORT /tmp/sink.progress > /tmp/sink.log 2>&1 &"
+# Where the rogue's lies go (mode lie): counted apart from the sink.
+on g2 "xlrogue sink -u $((SINK_PORT + 1)) /tmp/lies.progress > /tmp/lies.log 2>&1 &"
 check_on g1 "the rogue advertises itself like the module" xlrogue advertise
 check_wait "g2 offers the rogue a channel" 60 "[ \"\$(chan_state g2 $d1)\" = offered ]"
 
@@ -119,17 +121,19 @@ attack() {
 	dmesg0=$(on g2 dmesg | wc -l)
 	good0=$(sink_field good) bad0=$(sink_field bad)
 	log=/tmp/rogue-$mode.log
+	# -T: the rogue behaves for 5 s after the first connect, while
+	# the streams start.
+	on g1 "xlrogue run -v $d2 -m $mode -S $G1 -D $G2 -u $SINK_PORT -T 5 $* > $log 2>&1 &"
+	check_wait "$mode: g2's channel to the rogue connects (debugfs)" 60 \
+		"[ \"\$(chan_state g2 $d1)\" = connected ]"
 	if [ "$mode" = report ]; then
 		# Less than the victim's ring, so that its data area is not
 		# overwritten before the rogue looks at it.
 		stream_start $rs g2 g1 $((7100 + n_att)) -n 32768
 	else
-		stream_start $rs g2 g1 $((7100 + n_att)) -r $RATE
+		stream_start $rs g2 g1 $((7100 + n_att)) -l -r $RATE
 	fi
-	stream_start $hs g2 g3 $((7200 + n_att)) -r $RATE
-	on g1 "xlrogue run -v $d2 -m $mode -S $G1 -D $G2 -u $SINK_PORT $* > $log 2>&1 &"
-	check_wait "$mode: g2's channel to the rogue connects (debugfs)" 60 \
-		"[ \"\$(chan_state g2 $d1)\" = connected ]"
+	stream_start $hs g2 g3 $((7200 + n_att)) -l -r $RATE
 	[ "$mode" = report ] && on g2 "xlrogue marker -u 9 -M XLROGUE-MARKER -n 60 $G3" > /dev/null
 	t=$(rogue_wait $log 300)
 	out=$(on g1 cat $log)
