@@ -54,7 +54,16 @@ rogue() {
 }
 
 stage "garbage handshakes" 600
-rogue "unknown state" "handshake: unknown state" "state=hello"
+# A value with a newline would start a log line of its own, which could
+# pass for anything: peer bytes are escaped in the log.  (A state is at
+# most 11 bytes.)
+rogue "a state with a newline in it" "handshake: unknown state" \
+	$'state=\nxenloop: Z'
+for g in g2 g3; do
+	check "$g's log has no line the peer forged" \
+		"! on $g dmesg | grep -q '^\[[ 0-9.]*\] xenloop: Z'"
+done
+rogue "unknown state" "handshake: unknown state \\\"hello" "state=hello"
 rogue "attempt not a number" "handshake: attempt is not a number" "attempt=12abc"
 rogue "version 0" "handshake: bad version 0" "version=0"
 rogue "features not hex" "handshake: bad features" "features=0xzz"

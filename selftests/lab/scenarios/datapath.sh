@@ -18,12 +18,6 @@
 LAB_WAIT=${LAB_WAIT:-180}
 BULK=$((256 * 1024 * 1024))
 
-# xenloop0 counter NAME (statistics/NAME) in guest G.
-dp_cnt() { on "$1" "cat /sys/class/net/xenloop0/statistics/$2" 2>/dev/null; }
-# ethtool -S xenloop0 value of NAME in guest G (0 if absent).
-dp_eth() {
-	on "$1" "ethtool -S xenloop0 | awk '\$1 == \"$2:\" { v = \$2 } END { print v + 0 }'"
-}
 # The data path runs a channel to guest P in guest G.
 dp_chan() { on "$1" "ethtool -S xenloop0 | grep -q 'peer$(guest_domid "$2")_tx_packets'"; }
 # Remember counters before a test: dp_mark.  Then dp_moved DESC MIN: g1
