@@ -396,9 +396,17 @@ static void view_withdraw(struct xl_ctx *ctx, struct xl_domain *d)
 		}
 		d->view_published = false;
 	}
+	/*
+	 * A pair directory goes only once no view names it: a peer whose view
+	 * still has d's entry drops it in its own flush (d is on its refresh
+	 * list) and removes the pair right after.  Its module thus learns
+	 * from its view that d left, instead of finding the directory of a
+	 * peer it still lists gone (where its offers would fail).
+	 */
 	for (o = ctx->domains; o; o = o->next) {
 		xl_map_del(&ctx->edges, xl_map_key(d->domid, o->domid));
-		pair_remove(ctx, d->domid, o->domid);
+		if (!xl_map_find(&ctx->edges, xl_map_key(o->domid, d->domid)))
+			pair_remove(ctx, d->domid, o->domid);
 	}
 	for (i = 0; i < ctx->ngone; i++)
 		xl_map_del(&ctx->edges,
