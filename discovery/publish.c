@@ -398,10 +398,10 @@ static void view_withdraw(struct xl_ctx *ctx, struct xl_domain *d)
 	}
 	/*
 	 * A pair directory goes only once no view names it: a peer whose view
-	 * still has d's entry drops it in its own flush (d is on its refresh
-	 * list) and removes the pair right after.  Its module thus learns
-	 * from its view that d left, instead of finding the directory of a
-	 * peer it still lists gone (where its offers would fail).
+	 * still has d's entry drops it in its own flush in this batch (d is
+	 * on its refresh list) and removes the pair right after.  Its module
+	 * thus learns from its view that d left, instead of finding the
+	 * directory of a peer it still lists gone (where its offers fail).
 	 */
 	for (o = ctx->domains; o; o = o->next) {
 		xl_map_del(&ctx->edges, xl_map_key(d->domid, o->domid));
@@ -499,8 +499,12 @@ static void flush_view(struct xl_ctx *ctx, struct xl_domain *d)
 
 			xl_map_set(&ctx->edges, key, p->rec_hash, 0);
 		} else {
+			unsigned int peer = v.ops[i].peer;
+
+			/* The pair goes once neither view names it. */
 			xl_map_del(&ctx->edges, key);
-			pair_remove(ctx, d->domid, v.ops[i].peer);
+			if (!xl_map_find(&ctx->edges, xl_map_key(peer, d->domid)))
+				pair_remove(ctx, d->domid, peer);
 		}
 	}
 	xl_dbg("view of domain %u: %zu entries changed, generation %" PRIu64,

@@ -40,11 +40,12 @@ snap() {
 # uninvolved G: G's lines for the peers among g1..g3 only.
 uninvolved() { grep -v "^d$d4 " "$1"; }
 # views_published D FROM: view publications of domain D in xenloopd's log
-# since line FROM.
+# from line FROM on.
 views_published() {
 	tail -n +"$2" "$XENLOOPD_LOG" | grep -c "view of domain $1:"
 }
-log_lines() { wc -l < "$XENLOOPD_LOG"; }
+# The first line xenloopd writes from now on.
+log_next() { echo $(($(wc -l < "$XENLOOPD_LOG") + 1)); }
 watch_start() {
 	xenstore-watch "$XL_ROOT" > /tmp/churn.watch 2>&1 &
 	echo $! > /tmp/churn.watch.pid
@@ -131,7 +132,7 @@ c0=$(peer_creations g1)
 
 stage "g4 reloads its module twice" 300
 watch_start
-l0=$(log_lines)
+l0=$(log_next)
 t0=$(lab_now_ms)
 for i in 1 2; do
 	check_on g4 "g4 unloads the module ($i)" rmmod xenloop
@@ -158,7 +159,7 @@ check_on g4 "g4 writes data/xenloop/features by hand" \
 	xenstore-write data/xenloop/features 0x00000000
 sleep 2
 watch_start
-l0=$(log_lines)
+l0=$(log_next)
 t0=$(lab_now_ms)
 out=$(on g4 "$(flip_script)")
 check "g4 flipped $FLIPS times and stays advertised" \
