@@ -107,9 +107,9 @@ lab_debug() {
 	grep -q '^# lab: guest-kernel=debug' "selftests/lab/scenarios/$1.sh"
 }
 
-# The debug guest kernel (scripts/build-debug-kernel.sh: about 40 minutes
-# on 2 cores the first time, seconds once cached) and the module against
-# it.  When either fails, the debug scenarios fail: lab.sh finds no debug
+# The debug guest kernel (scripts/build-debug-kernel.sh: 26 minutes on a
+# busy 2-core host the first time, under a second once cached) and the
+# module against it.  When either fails, the debug scenarios fail: lab.sh finds no debug
 # kernel or no module and exits 1 before booting anything.
 debug_kernel() {
 	local dir rc=0 t0

@@ -155,7 +155,7 @@ fi
 o=$work/overlay
 mkdir -p "$o/lab/guest" "$o/lab/bin" "$o/etc/xen/scripts"
 (cd "$g" && find . -print0 | cpio --null -o -H newc --quiet) > "$o/lab/guest/initrd.cpio"
-[ -z "$debug_dir" ] || install -m 644 "$debug_dir/vmlinux" "$o/lab/guest/vmlinux-debug"
+[ -z "$debug_dir" ] || install -m 644 "$IMAGES/vmlinux-debug" "$o/lab/guest/vmlinux-debug"
 install -m 755 "$HERE/dom0/init" "$o/init"
 install -m 755 "$HERE/dom0/vif-lab" "$o/etc/xen/scripts/vif-lab"
 install -m 755 "$HERE/dom0/labrun" "$o/lab/labrun"

@@ -8,9 +8,10 @@
 #   $OUT/dom0-base.cpio   busybox, Xen toolstack, kernel modules, guest kernel
 #   $OUT/guest-base/      file tree every guest initramfs starts from
 #                         (busybox, kernel modules, the xenstore client)
-#   $OUT/guest-base-debug/  the same plus the debug kernel's modules, when
-#                         DEBUGDIR (a scripts/build-debug-kernel.sh cache
-#                         directory) is given
+#   $OUT/guest-base-debug/  the same plus the debug kernel's modules, and
+#   $OUT/vmlinux-debug    the debug kernel, when DEBUGDIR (a
+#                         scripts/build-debug-kernel.sh cache directory) is
+#                         given
 #
 # The project's own artifacts are not part of these images: lab.sh adds them
 # per run, so a rebuilt module never needs a rebuilt base image.  Output is
@@ -178,7 +179,11 @@ build_debug_guest_base() {
 		echo "mkimages: debug guest base up to date ($krel)"
 		return 0
 	fi
-	rm -rf "$OUT/guest-base-debug" "$OUT/guest-base-debug.key"
+	rm -rf "$OUT/guest-base-debug" "$OUT/guest-base-debug.key" "$OUT/vmlinux-debug"
+	# Without symbols and the relocations kept for KASLR, as the
+	# kernel's own bzImage payload: a third smaller, and dom0 holds it in
+	# memory.  Reports name functions from the kernel's own kallsyms.
+	objcopy -R .comment -S "$DEBUG/vmlinux" "$OUT/vmlinux-debug"
 	t=$(mktemp -d "$OUT/.tmp.XXXXXX")
 	cp -a "$OUT/guest-base" "$t/guest"
 	copy_modules "$t/guest" "$DEBUG/modules" "$krel" $guest_mods

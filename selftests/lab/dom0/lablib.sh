@@ -53,7 +53,7 @@ mkdir -p "$LAB_RUN/guests"
 # memory: KASAN's shadow takes an eighth of it and its quarantine up to a
 # thirty-second, and lockdep and DEBUG_OBJECTS keep tables of their own.
 : "${LAB_GUEST_KERNEL:=stock}"
-: "${LAB_DEBUG_MEM:=512}"
+: "${LAB_DEBUG_MEM:=1024}"
 
 _lab_n=0
 _lab_pass=0
