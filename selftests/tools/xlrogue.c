@@ -1302,7 +1302,14 @@ static void a_cons(struct rogue *r, int how)
 		WRITE_ONCE(own_ctrl(r)->rx_cons, htole32(vprod + 4096));
 		break;
 	case CONS_BACK:
-		WRITE_ONCE(own_ctrl(r)->rx_cons, htole32(r->rx.cons_pub - 16));
+		/*
+		 * Below any value the victim can have cached: it validated
+		 * our rx_cons last at most one area behind what we published
+		 * since.  16 bytes back would only be a plausible lie when it
+		 * has not yet seen our latest value, which harms nobody but us.
+		 */
+		WRITE_ONCE(own_ctrl(r)->rx_cons,
+			   htole32(r->rx.cons_pub - (PAGE << r->peer_order) - 16));
 		break;
 	case CONS_EVENTS:
 		/* Garbage notification requests only: costs kicks, not safety. */

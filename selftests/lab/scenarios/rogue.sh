@@ -119,6 +119,20 @@ dmesg_new() {
 		fail "$2" "$bad"
 	fi
 }
+# Seconds until victim_settled holds, polled every 0.5 s (each poll
+# costs two agent calls), or "timeout" after $1 s.
+settle_wait() {
+	local t0
+	t0=$(lab_now_ms)
+	until victim_settled; do
+		if [ $(( $(lab_now_ms) - t0 )) -ge $(($1 * 1000)) ]; then
+			echo timeout
+			return 1
+		fi
+		sleep 0.5
+	done
+	lab_since "$t0"
+}
 sink_field() { on g2 cat /tmp/sink.progress | _lab_field "$1"; }
 
 # attack MODE [XLROGUE OPTIONS...]: one mode against g2, then the checks.
@@ -207,7 +221,7 @@ attack() {
 		# into UNNECESSARY, which is the sender's word by design.
 		check "$mode: no corrupt datagram reached g2's socket" "[ \$(sink_field bad) = $bad0 ]"
 	fi
-	t=$(wait_until 30 victim_settled)
+	t=$(settle_wait 30)
 	if [ "$t" != timeout ]; then
 		ok "$mode: g2's grants, mappings and event channels back at the baseline in $t s"
 	else
