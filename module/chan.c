@@ -937,17 +937,17 @@ static void step_offered(struct xl_cpeer *p)
  * channel connected while every packet for it is lost.  Its index is
  * only compared (xl_fifo_tx_inflight() validates it).
  */
-static bool chan_stalled(struct xl_pchan *pc, u32 *inflight)
+static bool chan_stalled(struct xl_pchan *pc, u32 *pending)
 {
 	u32 cons;
 
 	spin_lock_bh(&pc->ch.tx_lock);
-	*inflight = xl_fifo_tx_inflight(&pc->ch.tx);
+	*pending = xl_fifo_tx_inflight(&pc->ch.tx);
 	cons = pc->ch.tx.cons;
 	spin_unlock_bh(&pc->ch.tx_lock);
-	if (!*inflight || cons != pc->stall_cons || !pc->stall_since) {
+	if (!*pending || cons != pc->stall_cons || !pc->stall_since) {
 		pc->stall_cons = cons;
-		pc->stall_since = *inflight ? jiffies | 1 : 0;
+		pc->stall_since = *pending ? jiffies | 1 : 0;
 		return false;
 	}
 	return xl_stall_timeout_ms &&
@@ -959,7 +959,7 @@ static void step_connected(struct xl_cpeer *p)
 {
 	struct xl_pchan *pc = p->pc;
 	struct xl_hs hs;
-	u32 inflight;
+	u32 pending;
 	int err;
 
 	if (atomic_read(&pc->broken) == 2) {
@@ -968,10 +968,10 @@ static void step_connected(struct xl_cpeer *p)
 		go_broken(p, true);
 		return;
 	}
-	if (chan_stalled(pc, &inflight)) {
+	if (chan_stalled(pc, &pending)) {
 		p->st.stalls++;
 		xl_peer_err(p, "stalled: %u bytes sent, none consumed in %u ms; back to netfront",
-			    inflight, xl_stall_timeout_ms);
+			    pending, xl_stall_timeout_ms);
 		go_broken(p, true);
 		return;
 	}
