@@ -1293,6 +1293,7 @@ static void a_cons(struct rogue *r, int how)
 {
 	uint32_t vprod = le32toh(READ_ONCE(peer_ctrl(r)->tx_prod));
 	uint64_t t0 = now_ms();
+	unsigned int pps;
 	int i;
 
 	/* Stop consuming: the victim must look at rx_cons to find room. */
@@ -1321,10 +1322,22 @@ static void a_cons(struct rogue *r, int how)
 		}
 		return;
 	}
-	/* Make the victim produce more than its area holds: it must look. */
-	for (i = 0; i < 4; i++)
-		send_ping(r, 60000);
-	publish(r);
+	/*
+	 * Make the victim produce more than its area holds, so that it must
+	 * look at rx_cons.  Our own area may be full of datagrams a slow
+	 * victim has not taken yet: no more of those, retry the pings.
+	 */
+	pps = r->pps;
+	r->pps = 0;
+	for (i = 0; i < 4 && now_ms() - t0 < 5000;) {
+		if (send_ping(r, 60000)) {
+			i++;
+			publish(r);
+		} else {
+			r->events += wait_events(5);
+		}
+	}
+	r->pps = pps;
 	kick(r->port);
 }
 

@@ -158,8 +158,9 @@ attack() {
 		stream_start $rs g2 g1 $((7100 + n_att)) -n 32768
 	else
 		stream_start $rs g2 g1 $((7100 + n_att)) -l -r $RATE
-	fi
-	stream_start $hs g2 g3 $((7200 + n_att)) -l -r $RATE
+	fi || fail "$mode: the stream g2 -> rogue's address starts" "$(stream_diag g2 g1 $rs)"
+	stream_start $hs g2 g3 $((7200 + n_att)) -l -r $RATE ||
+		fail "$mode: the stream g2 -> g3 starts" "$(stream_diag g2 g3 $hs)"
 	[ "$mode" = report ] && on g2 "xlrogue marker -u 9 -M XLROGUE-MARKER -n 60 $G3" > /dev/null
 	t=$(rogue_wait $log 300)
 	out=$(on g1 cat $log)
