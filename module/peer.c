@@ -90,9 +90,14 @@ static struct xl_cpeer *peer_by_domid(domid_t domid)
 	return NULL;
 }
 
+/*
+ * From watch callbacks and the data path.  Not once unload has begun: a
+ * watch callback can still run while xl_peer_exit() unregisters its
+ * watch, and queueing on a workqueue being destroyed is a bug.
+ */
 void xl_cp_kick(unsigned long delay)
 {
-	if (xl_cp.wq)
+	if (xl_cp.wq && !READ_ONCE(xl_cp.exiting))
 		mod_delayed_work(xl_cp.wq, &xl_cp.work, delay);
 }
 
@@ -457,6 +462,7 @@ static void xl_cp_work(struct work_struct *work)
 {
 	unsigned long next = jiffies + 60 * HZ;
 	struct xl_cpeer *p;
+	bool exiting;
 
 	mutex_lock(&xl_cp.lock);
 	if (xl_cp.suspended || xl_cp.exiting)
@@ -477,9 +483,11 @@ static void xl_cp_work(struct work_struct *work)
 		queue_delayed_work(xl_cp.wq, &xl_cp.work,
 				   time_after(next, jiffies) ? next - jiffies : 0);
 out:
+	exiting = xl_cp.exiting;
 	mutex_unlock(&xl_cp.lock);
 	xl_cp_reap();
-	view_reap();
+	if (!exiting)		/* xl_peer_exit() has the view watches */
+		view_reap();
 }
 
 int xl_peer_init(void)
@@ -502,7 +510,7 @@ void xl_peer_exit(void)
 	unsigned int i;
 
 	mutex_lock(&xl_cp.lock);
-	xl_cp.exiting = true;
+	WRITE_ONCE(xl_cp.exiting, true);
 	mutex_unlock(&xl_cp.lock);
 	cancel_delayed_work_sync(&xl_cp.work);
 	for (i = 0; i < 2; i++) {
@@ -516,6 +524,8 @@ void xl_peer_exit(void)
 	mutex_unlock(&xl_cp.lock);
 	xl_cp_reap();
 	xl_retired_exit();
+	/* A kick that passed its check before "exiting" may have queued it. */
+	cancel_delayed_work_sync(&xl_cp.work);
 	destroy_workqueue(xl_cp.wq);
 	xl_cp.wq = NULL;
 	/* kfree_rcu() of the peers must finish before the module text goes. */
