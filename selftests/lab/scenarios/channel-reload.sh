@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # lab: guests=2
+# lab: guest-kernel=debug
 #
 # Module load and unload, 20 times in both guests (issue 5): g1 (PV) and
 # g2 (PVH) load the module, their channel connects, both unload it, and
