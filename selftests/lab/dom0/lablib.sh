@@ -50,8 +50,12 @@ LAB_RUN=/run/lab
 mkdir -p "$LAB_RUN/guests"
 : "${LAB_GUESTS:=2}"
 # Guests on the debug kernel (scripts/build-debug-kernel.sh) need more
-# memory: KASAN's shadow takes an eighth of it and its quarantine up to a
-# thirty-second, and lockdep and DEBUG_OBJECTS keep tables of their own.
+# memory.  It reserves about 490 MiB at boot: KASAN's shadow of the CPU
+# entry areas of all NR_CPUS (8192, Debian's) is populated up front, and
+# there is the shadow of memory (an eighth) and of the kernel, which
+# lockdep's tables make 80 MiB.  512 MiB ran out of memory while booting;
+# at 1024 a guest has 494 MiB with 413 available after boot (the stock
+# kernel at 256: 205 and 155).
 : "${LAB_GUEST_KERNEL:=stock}"
 : "${LAB_DEBUG_MEM:=1024}"
 
