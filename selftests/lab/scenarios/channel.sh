@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # lab: guests=2
+# lab: guest-kernel=debug
 #
 # Channel setup (issue 5): g1 (PV) and g2 (PVH) load the module while
 # xenloopd runs; the channel between them connects (both directions mapped
