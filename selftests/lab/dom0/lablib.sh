@@ -20,6 +20,7 @@
 #                                      named g1..gN
 #   on [-t SECONDS] GUEST CMD...       run CMD in GUEST, output to stdout
 #   guest_ip GUEST [6]   guest_ctl GUEST   guest_domid GUEST
+#   guest_kernel GUEST   (stock or debug)
 #   guest_console GUEST  (the guest's console log(s), also after migration)
 #   dmesg_clean GUEST DESC             no kernel report (WARNING, BUG,
 #                                      Oops, the debug kernel's) in its dmesg
@@ -130,6 +131,8 @@ stage() {
 _lab_gvar() { cat "$LAB_RUN/guests/$1/$2" 2>/dev/null; }
 guest_idx() { _lab_gvar "$1" idx; }
 guest_type() { _lab_gvar "$1" type; }
+# stock or debug: the kernel guest_start booted the guest on.
+guest_kernel() { _lab_gvar "$1" kernel; }
 guest_ctl() { echo "10.56.0.$(guest_idx "$1")"; }
 guest_ip() {
 	if [ "${2:-4}" = 6 ]; then
