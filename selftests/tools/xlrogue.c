@@ -1300,7 +1300,13 @@ static void a_cons(struct rogue *r, int how)
 	r->freeze_rx = true;
 	switch (how) {
 	case CONS_AHEAD:
-		WRITE_ONCE(own_ctrl(r)->rx_cons, htole32(vprod + 4096));
+		/*
+		 * More than an area past its producer index: a few KiB past
+		 * would turn plausible as soon as the victim has published
+		 * that much more before it looks.
+		 */
+		WRITE_ONCE(own_ctrl(r)->rx_cons,
+			   htole32(vprod + (PAGE << r->peer_order) + 4096));
 		break;
 	case CONS_BACK:
 		/*
