@@ -1,14 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # lab: guests=3
-# lab: guest-kernel=debug
 #
 # A rogue peer that really connects.  g1 runs xlrogue without the module:
 # it advertises itself, completes the channel handshake with g2 (the
 # victim, module loaded) through gntalloc, gntdev and evtchn, moves real
 # traffic both ways, and then attacks through the live channel.  g3 is an
-# honest guest with the module.  On the debug guest kernel (the header
-# above; KASAN, UBSAN, lockdep) g2 runs PVH, since that kernel boots PVH
-# guests only; otherwise all three are PV.
+# honest guest with the module.  All three are PV.  With
+# LAB_GUEST_KERNEL=debug (KASAN, UBSAN, lockdep) g2 runs PVH on the debug
+# kernel, which boots PVH guests only.  That is not the default (no
+# "guest-kernel=debug" header): in both debug runs so far the emulated
+# platform's PVH triple fault (Documentation/lab.md) killed g2 part-way,
+# once with Xen's own state in the dump.
 #
 #   g1 rogue (xlrogue) ==== channel ==== g2 victim ==== channel ==== g3 honest
 #        \_______________ netfront, xenbr0, dom0 _______________/
