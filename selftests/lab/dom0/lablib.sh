@@ -541,11 +541,18 @@ chan_up() {
 }
 # chan_stat G NAME: a module-wide counter from G's debugfs stats.
 chan_stat() { on "$1" "awk '\$1 == \"$2\" { print \$2 }' $XL_DBG/stats" 2>/dev/null; }
-# xenloop0 counter NAME (statistics/NAME) in guest G.
-dp_cnt() { on "$1" "cat /sys/class/net/xenloop0/statistics/$2" 2>/dev/null; }
+# xenloop0 counter NAME (statistics/NAME) in guest G; 0 when G does not
+# answer, so that arithmetic on it fails a check instead of the scenario.
+dp_cnt() {
+	local v
+	v=$(on "$1" "cat /sys/class/net/xenloop0/statistics/$2" 2>/dev/null)
+	echo "${v:-0}"
+}
 # ethtool -S xenloop0 value of NAME in guest G (0 if absent).
 dp_eth() {
-	on "$1" "ethtool -S xenloop0 | awk '\$1 == \"$2:\" { v = \$2 } END { print v + 0 }'"
+	local v
+	v=$(on "$1" "ethtool -S xenloop0 | awk '\$1 == \"$2:\" { v = \$2 } END { print v + 0 }'")
+	echo "${v:-0}"
 }
 # Event-channel IRQs the module has bound in G.
 chan_irqs() { on "$1" "grep -c xenloop /proc/interrupts" 2>/dev/null; }

@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
 # lab: guests=2
-# lab: guest-kernel=debug
 #
 # The data path (issue 6): g1 (PV) and g2 (PVH) with xenloopd in dom0.
 #
