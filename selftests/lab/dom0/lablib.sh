@@ -541,6 +541,15 @@ chan_up() {
 }
 # chan_stat G NAME: a module-wide counter from G's debugfs stats.
 chan_stat() { on "$1" "awk '\$1 == \"$2\" { print \$2 }' $XL_DBG/stats" 2>/dev/null; }
+# Active grant entries Xen reports for domain $1 (debug key 'g').
+xen_active() {
+	xl dmesg -c > /dev/null
+	xl debug-keys g
+	xl dmesg | awk -v d="d$1" '
+		/grant-table for remote/ { in_d = ($NF == d || $(NF-1) == d) }
+		in_d && /\(XEN\) \[0x/ { n++ }
+		END { print n + 0 }'
+}
 # xenloop0 counter NAME (statistics/NAME) in guest G; 0 when G does not
 # answer, so that arithmetic on it fails a check instead of the scenario.
 dp_cnt() {

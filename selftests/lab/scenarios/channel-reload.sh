@@ -14,15 +14,6 @@ ROUNDS=${ROUNDS:-20}
 
 meminfo() { on "$1" "awk '\$1 == \"$2:\" { print \$2 }' /proc/meminfo"; }
 dyn_irqs() { on "$1" "grep -c xen-dyn /proc/interrupts"; }
-# Active grant entries Xen reports for domain $1 (debug key 'g').
-xen_active() {
-	xl dmesg -c > /dev/null
-	xl debug-keys g
-	xl dmesg | awk -v d="d$1" '
-		/grant-table for remote/ { in_d = ($NF == d || $(NF-1) == d) }
-		in_d && /\(XEN\) \[0x/ { n++ }
-		END { print n + 0 }'
-}
 
 stage "start guests and xenloopd" 300
 guest_start g1 pv && guest_start g2 pvh

@@ -45,15 +45,6 @@ SINK_PORT=7400
 RATE=1M			# stream bytes per second, each direction
 
 meminfo() { on "$1" "awk '\$1 == \"$2:\" { print \$2 }' /proc/meminfo"; }
-# Active grant entries Xen reports for domain $1 (debug key 'g').
-xen_active() {
-	xl dmesg -c > /dev/null
-	xl debug-keys g
-	xl dmesg | awk -v d="d$1" '
-		/grant-table for remote/ { in_d = ($NF == d || $(NF-1) == d) }
-		in_d && /\(XEN\) \[0x/ { n++ }
-		END { print n + 0 }'
-}
 # g2's module-wide counters in one line: grants mapped evtchns.
 victim_held() {
 	on g2 "awk '\$1 == \"grants\" { g = \$2 } \$1 == \"mapped_pages\" { m = \$2 }
