@@ -203,6 +203,19 @@ t0=$(now)
 stage=boot stage_t0=$t0 stage_limit=$((BOOT_TIMEOUT * SCALE))
 printed=0 rc= timings=()
 
+# What the guests and Xen said last, for a run that timed out: only this
+# output reaches a CI log, the run directory does not.
+last_words() {
+	local f
+	grep -hE '^\(XEN\) (d[0-9]+v[0-9]+ Triple fault|RIP:)' "$run/serial.log" 2>/dev/null |
+		tail -n 4 | sed 's/^/# xen: /'
+	for f in "$run"/console/guest-*.log; do
+		[ -f "$f" ] || continue
+		tr -d '\r' < "$f" | sed 's/\x1b\[[0-9;]*[a-zA-Z]//g' | grep -v '^ *$' |
+			tail -n 8 | sed "s|^|# $(basename "$f" .log): |"
+	done
+}
+
 finish() {
 	local code=$1 why=$2
 	kill "$qpid" 2>/dev/null || true
@@ -217,6 +230,7 @@ finish() {
 			[ -f "$f" ] && echo "#   $f"
 		done
 	fi
+	[ "$code" -eq 124 ] && last_words
 	exit "$code"
 }
 trap 'finish 1 "interrupted"' INT TERM

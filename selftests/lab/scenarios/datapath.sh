@@ -206,6 +206,10 @@ check "g2's available memory fell by less than 16 MiB under the flood" \
 	"[ $((a2 - b2)) -lt 16384 ]"
 check_on g1 "the channel still carries verified UDP after the flood" \
 	xlmsg rr -u -n 5 -s 1,1400,65507 $G2
+# What the control plane did meanwhile (a stall, a reconnect), if anything.
+for g in g1 g2; do
+	on -t 20 $g "dmesg | grep 'xenloop: peer' | tail -n 4" | while read -r l; do diag "$g: $l"; done
+done
 
 stage "from a network namespace" 300
 # eth0 moves into a namespace of its own in g1: the hooks and the receive
