@@ -84,6 +84,7 @@ const char *const xl_prog = "xlrogue";
 #define XS_VIEW_WAIT_S		60	/* dom0's view names the victim */
 #define XS_OFFER_WAIT_S		60	/* the victim's usable offer */
 #define CLOSE_WAIT_MS		2000	/* the victim unmaps after "closed" */
+#define LINGER_MS		6000	/* "closing" without end, per round */
 #define TICK_MS			10
 #define CHECK_MS		200	/* look at the victim's side this often */
 #define RX_BUDGET		256
@@ -1494,6 +1495,38 @@ static void a_cycle(struct rogue *r, int how)
 	r->victim_left_at = 0;
 }
 
+/*
+ * Say "closing" and never finish: the victim's pages stay mapped, our
+ * producer never says TX_CLOSED, "closed" never comes.  A few seconds
+ * later, start a new attempt without a word and linger again.  The
+ * victim has to wait for us in its state machine; its control plane
+ * must keep serving its other peers meanwhile.
+ */
+static void a_linger(struct rogue *r, int arg)
+{
+	uint64_t t0 = now_ms();
+	unsigned int n = 0;
+
+	(void)arg;
+	while (now_ms() - t0 < r->attack_s * 1000 && !atomic_load(&stop_requested)) {
+		if (!r->connected)
+			handshake(r);
+		behave(r, 0.3);
+		set_state(r, XENLOOP_HS_CLOSING);
+		printf("linger: round %u: closing, for %u ms\n", n + 1, LINGER_MS);
+		fflush(stdout);
+		sleep_ms(LINGER_MS);
+		unmap_refs(&r->pdata);
+		unmap_refs(&r->pctrl);
+		free_own(r);
+		r->connected = false;
+		n++;
+	}
+	handshake(r);
+	printf("linger: %u rounds in %.1f s\n", n, r->attack_s);
+	r->victim_left_at = 0;
+}
+
 static void report(struct rogue *r, int arg);
 
 static const struct attack attacks[] = {
@@ -1536,6 +1569,7 @@ static const struct attack attacks[] = {
 	{ "vanish", "exit", BREAKS, a_vanish, 0 },
 	{ "cycle", "attempt", DROPS, a_cycle, CYCLE_ATTEMPT },
 	{ "cycle", "advert", DROPS, a_cycle, CYCLE_ADVERT },
+	{ "linger", "closing-forever", DROPS, a_linger, 0 },
 };
 
 /* ---- report: what the victim shows us --------------------------------------- */

@@ -84,6 +84,10 @@ check_on g1 "the rogue advertises itself like the module" xlrogue advertise
 check_wait "g2 offers the rogue a channel" 60 "[ \"\$(chan_state g2 $d1)\" = offered ]"
 
 stage "baseline" 300
+# How long g2 takes to reconnect to a reloading g3 with nobody attacking.
+check_on g3 "g3 reloads its module (unattacked)" "rmmod xenloop && modprobe xenloop ring_order=5 backoff_max_ms=2000"
+reload_s=$(wait_until 60 "chan_up g2 g3")
+check "g2 reconnects to g3 after g3's reload ($reload_s s)" "[ '$reload_s' != timeout ]"
 sleep 2
 base_held=$(victim_held)
 base_free=$(meminfo g2 MemFree) base_slab=$(meminfo g2 Slab)
@@ -128,6 +132,22 @@ settle_wait() {
 }
 sink_field() { on g2 cat /tmp/sink.progress | _lab_field "$1"; }
 
+# While the rogue lingers in "closing" (which once held g2's one
+# control-plane worker and its lock for seconds per round), g3 reloads
+# its module: g2 must take g3's new offer as fast as it does unattacked.
+linger_check() {
+	local t
+	t=$(wait_until 60 "on g1 grep -q '^linger: round 1' /tmp/rogue-linger.log")
+	[ "$t" = timeout ] && fail "linger: the rogue says closing" "$(on g1 cat /tmp/rogue-linger.log)"
+	sleep 1
+	check_on g3 "linger: g3 reloads its module while the rogue lingers" \
+		"rmmod xenloop && modprobe xenloop ring_order=5 backoff_max_ms=2000"
+	t=$(wait_until 30 "chan_up g2 g3")
+	diag "linger: g2-g3 channel back $t s after g3's reload (unattacked: $reload_s s); g2's channel to the rogue: $(chan_state g2 $d1)"
+	check "linger: g2 reconnects to g3 within 10 s while the rogue lingers" \
+		"[ '$t' != timeout ] && [ \${t%.*} -lt 10 ]"
+}
+
 # attack MODE [XLROGUE OPTIONS...]: one mode against g2, then the checks.
 n_att=0
 g2_gone=
@@ -170,6 +190,7 @@ attack() {
 	stream_start $hs g2 g3 $((7200 + n_att)) -l -r $RATE ||
 		fail "$mode: the stream g2 -> g3 starts" "$(stream_diag g2 g3 $hs)"
 	[ "$mode" = report ] && on g2 "xlrogue marker -u 9 -M XLROGUE-MARKER -n 60 $G3" > /dev/null
+	[ "$mode" = linger ] && linger_check
 	t=$(rogue_wait $log 300)
 	out=$(on g1 cat $log)
 	diag "rogue ($mode, ${t} s):" "$out"
@@ -257,6 +278,7 @@ attack revoke -w 20
 attack stall -w 20
 attack vanish -t 3
 attack cycle -a 4 -w 2
+attack linger -a 10 -w 2
 
 stage "end" 300
 check_on g1 "the rogue withdraws its advertisement" xlrogue withdraw
