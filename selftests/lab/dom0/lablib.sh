@@ -184,7 +184,6 @@ extra = "console=hvc0 lab.name=$name lab.idx=$idx"
 memory = $mem
 vcpus = 1
 on_crash = "preserve"
-$( [ "$type" = pvh ] && [ -n "${LAB_PVH_TSC:-}" ] && echo "tsc_mode = \"$LAB_PVH_TSC\"")
 vif = [ 'mac=$(printf '00:16:3e:55:00:%02x' "$idx"),bridge=xenbr0,script=vif-lab',
         'mac=$(printf '00:16:3e:56:00:%02x' "$idx"),bridge=xenbr1,script=vif-lab' ]
 CFG
