@@ -175,6 +175,7 @@ rm -rf "$g" "$o" "$work/overlay.cpio"
 
 xen_args="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all"
 xen_args+=" dom0_mem=1024M,max:1024M dom0_max_vcpus=2 noreboot bootscrub=0"
+xen_args+=" ${LAB_XEN_ARGS:-}"
 dom0_args="console=hvc0 earlyprintk=xen lab.mode=$mode lab.scenario=$scenario lab.guests=$guests"
 # lablib.sh reads these as LAB_GUEST_KERNEL and LAB_DEBUG_MEM.
 dom0_args+=" lab.guest_kernel=$guest_kernel"
