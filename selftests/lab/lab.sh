@@ -26,7 +26,8 @@
 # the scenario's "# lab: guest-kernel=" header says), LAB_DEBUG_MODULE,
 # LAB_DEBUG_MEM (debug guests' default memory in MiB), LAB_TRIPLE_ABORT=1
 # (stop at a guest's triple fault after the first stage), LAB_TCG_THREAD
-# (QEMU's TCG threading, multi or single; default multi).
+# (QEMU's TCG threading, multi or single; default multi), LAB_XEN_ARGS
+# (more options on Xen's command line).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
