@@ -212,12 +212,16 @@ printed=0 rc= timings=()
 # output reaches a CI log, the run directory does not.
 last_words() {
 	local f
-	grep -hE '\(XEN\) (d[0-9]+v[0-9]+ Triple fault|RIP:)' "$run/serial.log" 2>/dev/null |
-		tail -n 4 | sed 's/^/# xen: /'
+	{ grep -hE '\(XEN\) (d[0-9]+v[0-9]+ Triple fault|RIP:)' "$run/serial.log" 2>/dev/null |
+		tail -n 4 | sed 's/^/# xen: /'; } || true
+	# Before any guest exists: what the machine's console said last.
+	if ! ls "$run"/console/guest-*.log > /dev/null 2>&1; then
+		{ tr -d '\r' < "$run/serial.log" | tail -n 8 | sed 's/^/# serial: /'; } 2>/dev/null || true
+	fi
 	for f in "$run"/console/guest-*.log; do
 		[ -f "$f" ] || continue
-		tr -d '\r' < "$f" | sed 's/\x1b\[[0-9;]*[a-zA-Z]//g' | grep -v '^ *$' |
-			tail -n 8 | sed "s|^|# $(basename "$f" .log): |"
+		{ tr -d '\r' < "$f" | sed 's/\x1b\[[0-9;]*[a-zA-Z]//g' | grep -v '^ *$' |
+			tail -n 8 | sed "s|^|# $(basename "$f" .log): |"; } || true
 	done
 }
 
