@@ -522,7 +522,7 @@ vif_sum() {
 	echo $s
 }
 
-# ---- channels (issue 5) -----------------------------------------------------
+# ---- channels -----------------------------------------------------
 # The module's per-peer state in guest G's debugfs (Documentation/
 # control-plane.md, 5.7).
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # lab: guests=3
 #
-# A peer destroyed while connected and during setup (issue 5): g1 (PV),
+# A peer destroyed while connected and during setup: g1 (PV),
 # g2 (PVH) and g3 (PV) connect pairwise.  g3 is destroyed: g1 and g2 drop
 # it (time reported), release everything they held for it, and keep their
 # own channel.  Then a new g3 advertises by hand (xenstore-write, no

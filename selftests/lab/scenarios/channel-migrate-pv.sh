@@ -3,7 +3,7 @@
 # lab: xen=shadow
 #
 # Live migration of a PV guest with a channel up and a verified TCP stream
-# running through it (issues 5 and 6), then save/restore of the other PV
+# running through it, then save/restore of the other PV
 # guest, the sender, with another stream.  Debian's stock Xen cannot migrate
 # PV guests (no shadow paging), so this scenario boots Debian's Xen
 # rebuilt with shadow paging (scripts/build-xen-shadow.sh,

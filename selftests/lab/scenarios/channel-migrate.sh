@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # lab: guests=2
 #
-# Channels across save/restore and live migration (issue 5): g1 (PV) and
+# Channels across save/restore and live migration: g1 (PV) and
 # g2 (PVH) are connected.  g2 is saved and restored, then live-migrated
 # to localhost; g1 is saved and restored.  Each time the suspending guest
 # closes its channel before it suspends (the peer sees the close), comes

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # lab: guests=3
 #
-# A rogue peer (issue 5): g1 (PV) advertises by hand, without the module,
+# A rogue peer: g1 (PV) advertises by hand, without the module,
 # and then writes garbage handshake values into its side of the pair
 # directories it shares with g2 (PV) and g3 (PVH), which run the module.
 # Each bad value is rejected with a clear log line naming it, the channel

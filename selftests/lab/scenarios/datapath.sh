@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # lab: guests=2
 #
-# The data path (issue 6): g1 (PV) and g2 (PVH) with xenloopd in dom0.
+# The data path: g1 (PV) and g2 (PVH) with xenloopd in dom0.
 #
 #   g1 eth0 ---- xenbr0 (dom0, vifD1.0 / vifD2.0) ---- eth0 g2
 #     \________________ xenloop channel ________________/

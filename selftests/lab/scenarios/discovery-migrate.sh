@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # lab: guests=2
 #
-# Advertisements across save/restore and live migration (issue 4): g1 (PV)
+# Advertisements across save/restore and live migration: g1 (PV)
 # and g2 (PVH) with the module loaded and xenloopd running.  g2 is saved
 # and restored, then migrated to localhost; each time it comes back under
 # a new domid, re-advertises on its own (the module's watch fires on

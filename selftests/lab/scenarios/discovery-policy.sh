@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # lab: guests=4
 #
-# xenloopd policy (issue 4): groups by domain name pattern and by the
+# xenloopd policy: groups by domain name pattern and by the
 # dom0-written xenloop-group key, the deny list, reloads on SIGHUP (a bad
 # file keeps the previous policy) and refusal to start on a bad file.
 #

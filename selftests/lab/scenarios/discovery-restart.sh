@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # lab: guests=3
 #
-# xenloopd restarts (issue 4).  A restarted xenloopd rebuilds its state
+# xenloopd restarts.  A restarted xenloopd rebuilds its state
 # from XenStore and rewrites nothing that is still correct: the full dump
 # of /local/domain/0/xenloop (values and permissions) is identical and the
 # guests' handshake data in the pair directories survives.  Changes made

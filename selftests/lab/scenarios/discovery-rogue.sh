@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # lab: guests=3
 #
-# A rogue guest (issue 4).  g1 (PV) and g2 (PVH) run the module; g3 (PV)
+# A rogue guest.  g1 (PV) and g2 (PVH) run the module; g3 (PV)
 # plays a hostile guest with the xenstore client over /dev/xen/xenbus.  It
 # advertises by hand, tries to write into dom0's nodes, writes garbage,
 # oversized values and a thousand nodes under its data/xenloop, and

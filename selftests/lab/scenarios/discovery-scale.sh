@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # lab: guests=6
 #
-# xenloopd at scale (issue 4): LAB_GUESTS small guests (128 MiB, PV and PVH
+# xenloopd at scale: LAB_GUESTS small guests (128 MiB, PV and PVH
 # alternating, 6 in make check) all load the module, then xenloopd starts
 # and publishes every view and pair in one full resync.  Reported: the
 # resync time per guest (from xenloopd's own "initial sync" line), the

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # lab: guests=3
 #
-# xenloopd advertisements (issue 4): three guests, g1 (PV), g2 (PVH) and
+# xenloopd advertisements: three guests, g1 (PV), g2 (PVH) and
 # g3 (PV), load and unload the module while xenloopd runs in dom0.
 #   - a guest that loads the module appears in its peers' views, with its
 #     backend MACs, version, features and a participation generation, and
