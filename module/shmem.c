@@ -241,7 +241,7 @@ int xl_own_alloc(struct xl_own *own, domid_t peer, unsigned int order,
 	if (unlikely(!own->pages || !own->refs))
 		goto err;
 
-	/* Every page is zeroed before it is granted (design invariant 2). */
+	/* Every page is zeroed before it is granted: the peer sees only what we send it. */
 	own->ctrl_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	if (unlikely(!own->ctrl_page))
 		goto err;

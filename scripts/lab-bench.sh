@@ -4,7 +4,7 @@
 # The lab half of `make bench`: one lab run of the bench scenario (two PV
 # guests; lo, netfront and xenloop measured in it), then its CSVs copied
 # from the run's directory to build/bench/, plotted, and the ratios
-# against issue 6's targets printed (and kept in build/bench/lab-ratios.txt).
+# against the performance targets printed (and kept in build/bench/lab-ratios.txt).
 # Documentation/lab-benchmark.md describes the method.
 set -euo pipefail
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Ratios of the lab benchmark against issue 6's targets:
+# Ratios of the lab benchmark against the project's performance targets:
 #   throughput  xenloop/netfront >= 6 at every size (and never below 1),
 #               xenloop/lo >= 0.8
 #   latency     xenloop/netfront <= 0.2
