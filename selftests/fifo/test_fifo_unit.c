@@ -24,15 +24,12 @@
 #define SZ_64K		65536u
 #define SZ_16M		(16u << 20)
 
-/* Test-local PRNG (xorshift64*). */
+/* Test input from tap_rng(), this program's own sequence. */
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rng(void)
 {
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
+	return tap_rng(&rng_state);
 }
 
 static uint32_t rng_range(uint32_t lo, uint32_t hi)
