@@ -184,28 +184,31 @@ on g1 "nft delete table ip xlnat; ip addr del 10.55.0.101/24 dev eth0"
 on g2 "nft delete table ip xlc"
 
 stage "UDP flood: memory stays bounded" 300
-# Four senders flood g2; g2 is paused for 6 s in the middle, so that its
-# FIFO fills and g1's backlog and the senders' socket buffers take the
-# pressure: g1's memory must not grow with the flood.
+# Four senders in g2 flood g1; g1 is paused for 6 s in the middle, so
+# that its FIFO fills and g2's backlog and the senders' socket buffers
+# take the pressure: g2's memory must not grow with the flood.  The PV
+# guest is the one paused: a PVH guest paused and resumed under emulated
+# nested SVM often triple-faults right after (Documentation/lab.md).
 mem() { on "$1" "awk '/^MemAvailable/ { print \$2 }' /proc/meminfo"; }
-a1=$(mem g1) a2=$(mem g2) d0=$(dp_cnt g1 tx_dropped)
-q0=$(dp_eth g1 peer$(guest_domid g2)_tx_queued)
-on g1 "for s in 1400 1401 60000 60001; do xlmsg flood -s \$s -d 16 $G2 > /tmp/flood.\$s 2>&1 & done; sleep 3"
-check "xl pause g2 (its FIFO fills)" xl pause g2
+on g1 "xlmsg serve -p 7300 > /tmp/xlmsg.log 2>&1 &"
+a1=$(mem g1) a2=$(mem g2) d0=$(dp_cnt g2 tx_dropped)
+q0=$(dp_eth g2 peer$(guest_domid g1)_tx_queued)
+on g2 "for s in 1400 1401 60000 60001; do xlmsg flood -s \$s -d 16 $G1 > /tmp/flood.\$s 2>&1 & done; sleep 3"
+check "xl pause g1 (its FIFO fills)" xl pause g1
 sleep 6
-b1=$(mem g1)
-check "xl unpause g2" xl unpause g2
-on g1 "sleep 9; cat /tmp/flood.*" | while read -r l; do diag "$l"; done
 b2=$(mem g2)
-q=$(( $(dp_eth g1 peer$(guest_domid g2)_tx_queued) - q0 ))
-diag "MemAvailable g1 $a1 -> $b1 kB (g2 paused), g2 $a2 -> $b2 kB; g1 xenloop tx_queued +$q tx_dropped +$(( $(dp_cnt g1 tx_dropped) - d0 ))"
-check "the backlog took packets while g2 was paused (tx_queued +$q)" "[ $q -gt 0 ]"
-check "g1's available memory fell by less than 16 MiB under the flood" \
-	"[ $((a1 - b1)) -lt 16384 ]"
+check "xl unpause g1" xl unpause g1
+on g2 "sleep 9; cat /tmp/flood.*" | while read -r l; do diag "$l"; done
+b1=$(mem g1)
+q=$(( $(dp_eth g2 peer$(guest_domid g1)_tx_queued) - q0 ))
+diag "MemAvailable g2 $a2 -> $b2 kB (g1 paused), g1 $a1 -> $b1 kB; g2 xenloop tx_queued +$q tx_dropped +$(( $(dp_cnt g2 tx_dropped) - d0 ))"
+check "the backlog took packets while g1 was paused (tx_queued +$q)" "[ $q -gt 0 ]"
 check "g2's available memory fell by less than 16 MiB under the flood" \
 	"[ $((a2 - b2)) -lt 16384 ]"
-check_on g1 "the channel still carries verified UDP after the flood" \
-	xlmsg rr -u -n 5 -s 1,1400,65507 $G2
+check "g1's available memory fell by less than 16 MiB under the flood" \
+	"[ $((a1 - b1)) -lt 16384 ]"
+check_on g2 "the channel still carries verified UDP after the flood" \
+	xlmsg rr -u -n 5 -s 1,1400,65507 $G1
 # What the control plane did meanwhile (a stall, a reconnect), if anything.
 for g in g1 g2; do
 	on -t 20 $g "dmesg | grep 'xenloop: peer' | tail -n 4" | while read -r l; do diag "$g: $l"; done
