@@ -281,10 +281,11 @@ while :; do
 		echo "not ok - lab: QEMU exited during stage '$stage' without a result"
 		finish 1 "QEMU exited early"
 	fi
-	# LAB_TRIPLE_ABORT=1 (by hand; make check does not set it): a guest that triple-faults after
-	# the first stage (where xl's restart just delays guest_wait) is the
-	# emulated platform's fault, not the scenario's; stop at once rather
-	# than at the stage's timeout, and let the caller run it again.
+	# LAB_TRIPLE_ABORT=1 (by hand; make check does not set it): a guest
+	# that triple-faults after the first stage (where xl's restart just
+	# delays guest_wait) is the emulated platform's fault, not the
+	# scenario's; stop at once rather than at the stage's timeout, and
+	# let the caller run it again.
 	if [ "${LAB_TRIPLE_ABORT:-0}" = 1 ]; then
 		tf=$(grep -cE "$TRIPLE_RE" "$run/serial.log" 2>/dev/null) || true
 		if [ ${#timings[@]} -le 1 ]; then
