@@ -8,9 +8,9 @@
  * ctx->pairs holds each pair directory with the participation generations
  * of its two ends.  A change of one domain queues that domain on every
  * other domain's refresh list (O(N)); the flush then compares each queued
- * entry with the map and writes only differences, one transaction per
- * view.  After a restart the maps are rebuilt from XenStore, so nothing
- * that is still correct is rewritten.
+ * entry with the map and writes only differences, the whole flush in one
+ * transaction (a few for a large resync).  After a restart the maps are
+ * rebuilt from XenStore, so nothing that is still correct is rewritten.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -240,33 +240,16 @@ static int pair_create_fn(struct xs_handle *xs, xs_transaction_t t,
 }
 
 /*
- * Make sure the pair directory of a and b exists for their current
- * participation generations: when either end restarted, the directory is
- * recreated empty so that no stale handshake data survives.
+ * One flush batch: the pair directories and views that one transaction
+ * writes, so that peers see the batch at once (no pair without its view
+ * entries, no view naming a pair not yet there) and so that guests
+ * reacting to the first view do not compete with the rest of the batch
+ * in xenstored.  A batch closes after about XL_TXN_NODES node writes; a
+ * view is never split.
  */
-static int ensure_pair(struct xl_ctx *ctx, struct xl_domain *a,
-		       struct xl_domain *b)
-{
-	struct xl_domain *l = a->domid < b->domid ? a : b;
-	struct xl_domain *h = a->domid < b->domid ? b : a;
-	uint32_t key = xl_map_key(l->domid, h->domid);
-	struct xl_map_entry *e = xl_map_find(&ctx->pairs, key);
-	struct pair_txn p = { .lo = l->domid, .hi = h->domid, .exists = e };
-	int ret;
-
-	if (e && e->v0 == l->pgen && e->v1 == h->pgen)
-		return 0;
-	ret = xl_xs_transact(ctx->xs, pair_create_fn, &p);
-	if (ret) {
-		xl_err("cannot create pair %u-%u: %s", p.lo, p.hi,
-		       strerror(-ret));
-		return ret;
-	}
-	if (!xl_map_set(&ctx->pairs, key, l->pgen, h->pgen))
-		return -ENOMEM;
-	xl_dbg("pair %u-%u created", p.lo, p.hi);
-	return 0;
-}
+#define XL_TXN_NODES	512
+#define PAIR_NODES	8	/* rm, 3 x (mkdir, set perms), slack */
+#define ENTRY_NODES	5
 
 struct view_op {
 	unsigned int peer;
@@ -275,12 +258,142 @@ struct view_op {
 };
 
 struct view_txn {
-	struct xl_ctx *ctx;
 	struct xl_domain *d;
 	struct view_op *ops;
 	size_t nops;
 	uint64_t gen;
 };
+
+struct batch {
+	struct xl_ctx *ctx;
+	struct pair_txn pairs[XL_TXN_NODES / PAIR_NODES];
+	struct xl_domain *pair_ends[XL_TXN_NODES / PAIR_NODES][2];
+	size_t npairs;
+	struct view_txn *views;
+	size_t nviews, views_cap;
+	size_t nodes;
+};
+
+static int view_write(struct xs_handle *xs, xs_transaction_t t,
+		      struct xl_ctx *ctx, const struct view_txn *v);
+
+static int batch_fn(struct xs_handle *xs, xs_transaction_t t, void *arg)
+{
+	struct batch *b = arg;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < b->npairs; i++) {
+		ret = pair_create_fn(xs, t, &b->pairs[i]);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < b->nviews; i++) {
+		ret = view_write(xs, t, b->ctx, &b->views[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Write the batch in one transaction, then mirror it in the maps. */
+static int batch_commit(struct batch *b)
+{
+	struct xl_ctx *ctx = b->ctx;
+	size_t i, j;
+	int ret;
+
+	if (!b->npairs && !b->nviews)
+		return 0;
+	ret = xl_xs_transact(ctx->xs, batch_fn, b);
+	if (ret) {
+		xl_err("cannot publish %zu views and %zu pairs: %s",
+		       b->nviews, b->npairs, strerror(-ret));
+		ctx->publish_failed = true;
+		/* The maps still say what XenStore holds: redo in full. */
+		for (i = 0; i < b->nviews; i++)
+			b->views[i].d->refresh_all = true;
+		goto out;
+	}
+	for (i = 0; i < b->npairs; i++) {
+		struct xl_domain *l = b->pair_ends[i][0], *h = b->pair_ends[i][1];
+
+		if (!xl_map_set(&ctx->pairs, xl_map_key(l->domid, h->domid),
+				l->pgen, h->pgen))
+			ret = -ENOMEM;
+		xl_dbg("pair %u-%u created", l->domid, h->domid);
+	}
+	for (i = 0; i < b->nviews; i++) {
+		struct view_txn *v = &b->views[i];
+		struct xl_domain *d = v->d;
+
+		d->view_published = true;
+		d->view_gen = v->gen;
+		d->self_gen_published = d->pgen;
+		for (j = 0; j < v->nops; j++) {
+			uint32_t key = xl_map_key(d->domid, v->ops[j].peer);
+			unsigned int peer = v->ops[j].peer;
+
+			if (v->ops[j].write) {
+				struct xl_domain *p = xl_domain_find(ctx, peer);
+
+				xl_map_set(&ctx->edges, key, p->rec_hash, 0);
+				continue;
+			}
+			/* The pair goes once neither view names it. */
+			xl_map_del(&ctx->edges, key);
+			if (!xl_map_find(&ctx->edges,
+					 xl_map_key(peer, d->domid)))
+				pair_remove(ctx, d->domid, peer);
+		}
+		xl_dbg("view of domain %u: %zu entries changed, generation %" PRIu64,
+		       d->domid, v->nops, v->gen);
+	}
+out:
+	for (i = 0; i < b->nviews; i++)
+		free(b->views[i].ops);
+	b->nviews = 0;
+	b->npairs = 0;
+	b->nodes = 0;
+	if (ret)
+		ctx->publish_failed = true;
+	return ret;
+}
+
+/*
+ * Make sure the pair directory of a and b exists for their current
+ * participation generations: when either end restarted, the directory is
+ * recreated empty so that no stale handshake data survives.  Queues the
+ * creation in the batch, writing the batch first when it is full (pairs
+ * may go ahead of their views, never after them).
+ */
+static int ensure_pair(struct batch *b, struct xl_domain *x,
+		       struct xl_domain *y)
+{
+	struct xl_domain *l = x->domid < y->domid ? x : y;
+	struct xl_domain *h = x->domid < y->domid ? y : x;
+	struct xl_map_entry *e = xl_map_find(&b->ctx->pairs,
+					     xl_map_key(l->domid, h->domid));
+	size_t i;
+	int ret;
+
+	if (e && e->v0 == l->pgen && e->v1 == h->pgen)
+		return 0;
+	for (i = 0; i < b->npairs; i++)
+		if (b->pairs[i].lo == l->domid && b->pairs[i].hi == h->domid)
+			return 0;
+	if (b->npairs == ARRAY_SIZE(b->pairs)) {
+		ret = batch_commit(b);
+		if (ret)
+			return ret;
+	}
+	b->pairs[b->npairs] = (struct pair_txn){ l->domid, h->domid, !!e };
+	b->pair_ends[b->npairs][0] = l;
+	b->pair_ends[b->npairs][1] = h;
+	b->npairs++;
+	b->nodes += PAIR_NODES;
+	return 0;
+}
 
 /*
  * Write p's entry in d's view: all of it when it is new or holds something
@@ -324,9 +437,9 @@ static int write_entry(struct xs_handle *xs, xs_transaction_t t,
 	return 0;
 }
 
-static int view_fn(struct xs_handle *xs, xs_transaction_t t, void *arg)
+static int view_write(struct xs_handle *xs, xs_transaction_t t,
+		      struct xl_ctx *ctx, const struct view_txn *v)
 {
-	struct view_txn *v = arg;
 	struct xl_domain *d = v->d;
 	char path[PATH_LEN], perms[32];
 	size_t i;
@@ -353,11 +466,11 @@ static int view_fn(struct xs_handle *xs, xs_transaction_t t, void *arg)
 			return -errno;
 	}
 	for (i = 0; i < v->nops; i++) {
-		struct view_op *op = &v->ops[i];
+		const struct view_op *op = &v->ops[i];
 
 		if (op->write) {
 			ret = write_entry(xs, t, d,
-					  xl_domain_find(v->ctx, op->peer),
+					  xl_domain_find(ctx, op->peer),
 					  op->had);
 			if (ret)
 				return ret;
@@ -414,26 +527,27 @@ static void view_withdraw(struct xl_ctx *ctx, struct xl_domain *d)
 }
 
 /* Consider peer p for d's view; append an op if the entry must change. */
-static void consider(struct xl_ctx *ctx, struct xl_domain *d,
-		     unsigned int peer, struct view_op *ops, size_t *nops)
+static int consider(struct batch *b, struct xl_domain *d, unsigned int peer,
+		    struct view_txn *v)
 {
-	struct xl_domain *p = xl_domain_find(ctx, peer);
+	struct xl_domain *p = xl_domain_find(b->ctx, peer);
 	struct xl_map_entry *e;
 
 	if (peer == d->domid)
-		return;
-	e = xl_map_find(&ctx->edges, xl_map_key(d->domid, peer));
-	if (wants(ctx, d, p)) {
-		if (ensure_pair(ctx, d, p)) {
-			ctx->publish_failed = true;
-			return;
-		}
+		return 0;
+	e = xl_map_find(&b->ctx->edges, xl_map_key(d->domid, peer));
+	if (wants(b->ctx, d, p)) {
+		int ret = ensure_pair(b, d, p);
+
+		if (ret)
+			return ret;
 		if (!e || e->v0 != p->rec_hash)
-			ops[(*nops)++] = (struct view_op){ peer, true,
-							   e ? e->v0 : 0 };
+			v->ops[v->nops++] = (struct view_op){ peer, true,
+							      e ? e->v0 : 0 };
 	} else if (e) {
-		ops[(*nops)++] = (struct view_op){ peer, false, e->v0 };
+		v->ops[v->nops++] = (struct view_op){ peer, false, e->v0 };
 	}
+	return 0;
 }
 
 static int cmp_uint(const void *a, const void *b)
@@ -443,74 +557,83 @@ static int cmp_uint(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void flush_view(struct xl_ctx *ctx, struct xl_domain *d)
+/* Work out what d's view needs to change. */
+static int plan_view(struct batch *b, struct xl_domain *d,
+		     struct view_txn *v)
 {
-	struct view_txn v = { .ctx = ctx, .d = d };
+	struct xl_ctx *ctx = b->ctx;
 	struct xl_domain *o;
 	size_t i, max;
-	int ret;
+	int ret = 0;
 
-	if (!d->participating) {
-		view_withdraw(ctx, d);
-		goto out;
-	}
 	max = d->refresh_all ? ctx->ndomains + ctx->ngone : d->nrefresh;
-	v.ops = calloc(max ? max : 1, sizeof(*v.ops));
-	if (!v.ops) {
-		ctx->publish_failed = true;
-		return;
-	}
+	v->d = d;
+	v->nops = 0;
+	v->ops = calloc(max ? max : 1, sizeof(*v->ops));
+	if (!v->ops)
+		return -ENOMEM;
 	if (d->refresh_all) {
-		for (o = ctx->domains; o; o = o->next)
-			consider(ctx, d, o->domid, v.ops, &v.nops);
+		for (o = ctx->domains; o && !ret; o = o->next)
+			ret = consider(b, d, o->domid, v);
 		/* A gone domid still in the table was just considered. */
-		for (i = 0; i < ctx->ngone; i++)
+		for (i = 0; i < ctx->ngone && !ret; i++)
 			if (!xl_domain_find(ctx, ctx->gone[i].domid))
-				consider(ctx, d, ctx->gone[i].domid, v.ops,
-					 &v.nops);
+				ret = consider(b, d, ctx->gone[i].domid, v);
 	} else {
 		/* At most XL_REFRESH_MAX entries: dedup by sorting. */
 		qsort(d->refresh, d->nrefresh, sizeof(*d->refresh), cmp_uint);
-		for (i = 0; i < d->nrefresh; i++)
+		for (i = 0; i < d->nrefresh && !ret; i++)
 			if (!i || d->refresh[i] != d->refresh[i - 1])
-				consider(ctx, d, d->refresh[i], v.ops,
-					 &v.nops);
+				ret = consider(b, d, d->refresh[i], v);
 	}
-	if (!v.nops && d->view_published && d->self_gen_published == d->pgen)
-		goto out_free;
-
-	v.gen = xl_publish_gen_alloc(ctx);
-	ret = xl_xs_transact(ctx->xs, view_fn, &v);
 	if (ret) {
-		xl_err("cannot publish the view of domain %u: %s", d->domid,
+		free(v->ops);
+		v->ops = NULL;
+	}
+	return ret;
+}
+
+/* Add d's view to the batch, writing the batch when it is full. */
+static void flush_view(struct batch *b, struct xl_domain *d)
+{
+	struct view_txn v;
+	int ret;
+
+	if (!d->participating) {
+		view_withdraw(b->ctx, d);
+		goto out;
+	}
+	if (b->nviews == b->views_cap) {
+		size_t cap = b->views_cap ? 2 * b->views_cap : 16;
+		struct view_txn *n = realloc(b->views, cap * sizeof(*n));
+
+		if (!n) {
+			b->ctx->publish_failed = true;
+			return;
+		}
+		b->views = n;
+		b->views_cap = cap;
+	}
+	ret = plan_view(b, d, &v);
+	if (ret) {
+		xl_err("cannot plan the view of domain %u: %s", d->domid,
 		       strerror(-ret));
-		ctx->publish_failed = true;
-		free(v.ops);
+		b->ctx->publish_failed = true;
 		return;
 	}
-	d->view_published = true;
-	d->view_gen = v.gen;
-	d->self_gen_published = d->pgen;
-	for (i = 0; i < v.nops; i++) {
-		uint32_t key = xl_map_key(d->domid, v.ops[i].peer);
-
-		if (v.ops[i].write) {
-			struct xl_domain *p = xl_domain_find(ctx, v.ops[i].peer);
-
-			xl_map_set(&ctx->edges, key, p->rec_hash, 0);
-		} else {
-			unsigned int peer = v.ops[i].peer;
-
-			/* The pair goes once neither view names it. */
-			xl_map_del(&ctx->edges, key);
-			if (!xl_map_find(&ctx->edges, xl_map_key(peer, d->domid)))
-				pair_remove(ctx, d->domid, peer);
-		}
+	if (!v.nops && d->view_published && d->self_gen_published == d->pgen) {
+		free(v.ops);
+		goto out;
 	}
-	xl_dbg("view of domain %u: %zu entries changed, generation %" PRIu64,
-	       d->domid, v.nops, v.gen);
-out_free:
-	free(v.ops);
+	v.gen = xl_publish_gen_alloc(b->ctx);
+	b->views[b->nviews++] = v;
+	b->nodes += 2 + v.nops * ENTRY_NODES;
+	/* Planned: a failed commit asks for a full refresh again. */
+	d->refresh_all = false;
+	d->nrefresh = 0;
+	if (b->nodes >= XL_TXN_NODES)
+		batch_commit(b);
+	return;
 out:
 	d->refresh_all = false;
 	d->nrefresh = 0;
@@ -518,15 +641,24 @@ out:
 
 void xl_publish_flush(struct xl_ctx *ctx)
 {
+	struct batch *b = calloc(1, sizeof(*b));
 	struct xl_domain *d;
 
+	if (!b) {
+		ctx->publish_failed = true;
+		return;
+	}
+	b->ctx = ctx;
 	ctx->publish_failed = false;
 	for (d = ctx->domains; d; d = d->next) {
 		if (d->refresh_all || d->nrefresh ||
 		    d->participating != d->view_published ||
 		    (d->participating && d->self_gen_published != d->pgen))
-			flush_view(ctx, d);
+			flush_view(b, d);
 	}
+	batch_commit(b);
+	free(b->views);
+	free(b);
 	if (!ctx->publish_failed) {
 		gone_cleanup(ctx);
 		ctx->ngone = 0;

@@ -3,7 +3,7 @@
  * Publishing: each participant's view under /local/domain/0/xenloop/<D>,
  * the per-pair directories for the channel handshake, and the persistent
  * generation counter.  Only what differs from what is already in XenStore
- * is written, each view in one transaction.
+ * is written, a flush in one transaction.
  */
 #ifndef XL_PUBLISH_H
 #define XL_PUBLISH_H

@@ -510,13 +510,23 @@ xl_latency() {
 	fi
 }
 
+# as_count TEXT: TEXT if it is a count, else 0 (a guest or vif that is
+# gone answers with nothing or an error text, which must not reach shell
+# arithmetic; the caller's check then fails on the missing traffic).
+as_count() {
+	case $1 in
+	'' | *[!0-9]*) echo 0 ;;
+	*) echo "$1" ;;
+	esac
+}
+
 # vif_sum KIND: packets or bytes (KIND) dom0's vifs of g1's and g2's eth0
 # saw, received and sent, summed (the traffic that took the netfront path).
 vif_sum() {
 	local s=0 d f
 	for d in $(guest_domid g1) $(guest_domid g2); do
 		for f in rx_$1 tx_$1; do
-			s=$((s + $(cat /sys/class/net/vif$d.0/statistics/$f)))
+			s=$((s + $(as_count "$(cat /sys/class/net/vif$d.0/statistics/$f 2>/dev/null)")))
 		done
 	done
 	echo $s
@@ -553,15 +563,11 @@ xen_active() {
 # xenloop0 counter NAME (statistics/NAME) in guest G; 0 when G does not
 # answer, so that arithmetic on it fails a check instead of the scenario.
 dp_cnt() {
-	local v
-	v=$(on "$1" "cat /sys/class/net/xenloop0/statistics/$2" 2>/dev/null)
-	echo "${v:-0}"
+	as_count "$(on "$1" "cat /sys/class/net/xenloop0/statistics/$2" 2>/dev/null)"
 }
 # ethtool -S xenloop0 value of NAME in guest G (0 if absent).
 dp_eth() {
-	local v
-	v=$(on "$1" "ethtool -S xenloop0 | awk '\$1 == \"$2:\" { v = \$2 } END { print v + 0 }'")
-	echo "${v:-0}"
+	as_count "$(on "$1" "ethtool -S xenloop0 | awk '\$1 == \"$2:\" { v = \$2 } END { print v + 0 }'")"
 }
 # Event-channel IRQs the module has bound in G.
 chan_irqs() { on "$1" "grep -c xenloop /proc/interrupts" 2>/dev/null; }
