@@ -324,7 +324,7 @@ static void send_random(struct hchan *c, struct backlog *b, uint64_t *rng,
 			uint32_t n, uint32_t max_len)
 {
 	for (; n && b->sent - b->got < 64; n--) {
-		uint32_t len = 1 + tap_rng(rng) % max_len;
+		uint32_t len = 1 + xl_rng(rng) % max_len;
 
 		if (send_rec(c, len, b->sent))
 			break;
@@ -623,7 +623,7 @@ static bool test_prod_wrap_legit(void)
 		if (!chan_open(&c, SZ_4K, 0, starts[s]))
 			return false;
 		for (round = 0; round < 300 && ok; round++) {
-			uint32_t want = 1 + tap_rng(&rng) % 12, pub;
+			uint32_t want = 1 + xl_rng(&rng) % 12, pub;
 
 			send_random(&c, &b, &rng, want, 700);
 			xl_fifo_tx_publish(&c.tx);
@@ -633,7 +633,7 @@ static bool test_prod_wrap_legit(void)
 			if (pub < last_pub)
 				wrapped = true;
 			last_pub = pub;
-			want = tap_rng(&rng) % (b.sent - b.got + 1);
+			want = xl_rng(&rng) % (b.sent - b.got + 1);
 			TAP_CHECK(recv_backlog(&c, &b, want));
 			xl_fifo_rx_publish(&c.rx, NULL);
 		}
@@ -1219,7 +1219,7 @@ static bool test_rec_type_unknown(void)
 static uint32_t garbage_event(uint64_t *rng, uint32_t i, uint32_t old,
 			      uint32_t new)
 {
-	uint32_t r = (uint32_t)tap_rng(rng);
+	uint32_t r = (uint32_t)xl_rng(rng);
 
 	switch (i % 5) {
 	case 0:
@@ -1243,7 +1243,7 @@ static void scribble(struct xl_ctrl_page *page, uint64_t *rng, size_t keep)
 	size_t i;
 
 	for (i = 0; i < SZ_4K; i += 8) {
-		uint64_t r = tap_rng(rng);
+		uint64_t r = xl_rng(rng);
 
 		memcpy(raw + i, &r, 8);
 	}
@@ -1271,7 +1271,7 @@ static bool test_notify_garbage_prod(void)
 		return false;
 	c.garbage = true;
 	for (i = 0; i < 3000 && ok; i++) {
-		uint32_t n = 1 + tap_rng(&rng) % 6, old = c.tx.prod_pub, ev;
+		uint32_t n = 1 + xl_rng(&rng) % 6, old = c.tx.prod_pub, ev;
 		bool notify;
 
 		send_random(&c, &b, &rng, n, 300);
@@ -1283,7 +1283,7 @@ static bool test_notify_garbage_prod(void)
 		nnotify += notify;
 		TAP_CHECK(notify == (old != c.tx.prod_pub &&
 				     crossed(ev, old, c.tx.prod_pub)));
-		n = tap_rng(&rng) % (b.sent - b.got + 1);
+		n = xl_rng(&rng) % (b.sent - b.got + 1);
 		TAP_CHECK(recv_backlog(&c, &b, n));
 		xl_fifo_rx_publish(&c.rx, NULL);
 	}
@@ -1305,7 +1305,7 @@ static bool test_notify_garbage_prod(void)
 		for (i = 0; i < 2000 && ok; i++) {
 			struct xl_fifo_rec r;
 
-			while (send_rec(&c, 1 + tap_rng(&rng) % 300, 0) == 0)
+			while (send_rec(&c, 1 + xl_rng(&rng) % 300, 0) == 0)
 				;
 			nnotify += xl_fifo_tx_publish(&c.tx);
 			while (xl_fifo_read(&c.rx, &r) == XL_FIFO_OK)
@@ -1337,12 +1337,12 @@ static bool test_notify_garbage_cons(void)
 		return false;
 	c.garbage = true;
 	for (i = 0; i < 3000 && ok; i++) {
-		uint32_t n = 1 + tap_rng(&rng) % 6, old, ev;
+		uint32_t n = 1 + xl_rng(&rng) % 6, old, ev;
 		bool notify, more;
 
 		send_random(&c, &b, &rng, n, 300);
 		xl_fifo_tx_publish(&c.tx);
-		n = tap_rng(&rng) % (b.sent - b.got + 1);
+		n = xl_rng(&rng) % (b.sent - b.got + 1);
 		TAP_CHECK(recv_backlog(&c, &b, n));
 		old = c.rx.cons_pub;
 		ev = garbage_event(&rng, i, old, c.rx.cons);
@@ -1372,7 +1372,7 @@ static bool test_notify_garbage_cons(void)
 			struct xl_fifo_rec r;
 			bool notify;
 
-			while (send_rec(&c, 1 + tap_rng(&rng) % 300, 0) == 0)
+			while (send_rec(&c, 1 + xl_rng(&rng) % 300, 0) == 0)
 				;
 			xl_fifo_tx_publish(&c.tx);
 			while (xl_fifo_read(&c.rx, &r) == XL_FIFO_OK)
@@ -1549,12 +1549,12 @@ static bool test_cons_misaligned(void)
 		return false;
 	for (i = 0; i < 20000 && ok; i++) {
 		uint32_t lo = c.tx.cons, hi = c.tx.prod_pub;
-		uint32_t len = 1 + tap_rng(&rng) % 1000;
+		uint32_t len = 1 + xl_rng(&rng) % 1000;
 		int err;
 
-		if (tap_rng(&rng) % 3 == 0)
-			peer_cons(&c, lo + tap_rng(&rng) % (hi - lo + 1));
-		switch (tap_rng(&rng) % 4) {
+		if (xl_rng(&rng) % 3 == 0)
+			peer_cons(&c, lo + xl_rng(&rng) % (hi - lo + 1));
+		switch (xl_rng(&rng) % 4) {
 		case 0:
 		case 1:
 			err = send_rec(&c, len, i);
@@ -1593,23 +1593,23 @@ static bool test_cons_random(void)
 	bool ok = true;
 
 	for (round = 0; round < 200 && ok; round++) {
-		uint32_t index = (uint32_t)tap_rng(&rng) & ~15u, i;
+		uint32_t index = (uint32_t)xl_rng(&rng) & ~15u, i;
 		struct hchan c;
 
 		if (!chan_open(&c, SZ_4K, 0, index))
 			return false;
 		for (i = 0; i < 500 && !c.tx.broken && ok; i++) {
 			uint32_t lo = c.tx.cons, hi = c.tx.prod_pub;
-			uint32_t r = (uint32_t)tap_rng(&rng), lie;
+			uint32_t r = (uint32_t)xl_rng(&rng), lie;
 
 			if (r % 100 < 3)
-				lie = (uint32_t)tap_rng(&rng);
+				lie = (uint32_t)xl_rng(&rng);
 			else if (r % 100 < 10)
-				lie = lo + (uint32_t)(tap_rng(&rng) % 64) - 32;
+				lie = lo + (uint32_t)(xl_rng(&rng) % 64) - 32;
 			else
-				lie = lo + tap_rng(&rng) % (hi - lo + 1);
+				lie = lo + xl_rng(&rng) % (hi - lo + 1);
 			peer_cons(&c, lie);
-			switch (tap_rng(&rng) % 3) {
+			switch (xl_rng(&rng) % 3) {
 			case 0:
 				send_rec(&c, 1 + r % 2000, i);
 				break;
@@ -1697,12 +1697,12 @@ static void flip_produce(struct flipper *f)
 	struct hchan *c = f->c;
 	uint32_t cons = le32toh(__atomic_load_n(&c->b->rx_cons,
 						__ATOMIC_RELAXED));
-	uint32_t r = (uint32_t)tap_rng(&f->rng);
+	uint32_t r = (uint32_t)xl_rng(&f->rng);
 	uint32_t len, off, contig;
 	struct raw_hdr h;
 
 	if (r % 8 == 0)
-		len = 1 + (uint32_t)(tap_rng(&f->rng) % c->rx.max_payload);
+		len = 1 + (uint32_t)(xl_rng(&f->rng) % c->rx.max_payload);
 	else
 		len = 1 + (r >> 8) % 200;
 	off = mask(c, f->prod);
@@ -1746,7 +1746,7 @@ static void flip_produce(struct flipper *f)
 static void flip_once(struct flipper *f)
 {
 	struct hchan *c = f->c;
-	uint32_t r = (uint32_t)tap_rng(&f->rng);
+	uint32_t r = (uint32_t)xl_rng(&f->rng);
 	uint8_t x = (uint8_t)(1 + (r >> 24) % 255);
 	uint32_t off, v;
 	uint8_t *p;
@@ -1761,7 +1761,7 @@ static void flip_once(struct flipper *f)
 		flip_publish(f, v + (r >> 4) % (c->size + 64));
 		break;
 	case 2:		/* anywhere in the area */
-		off = (uint32_t)(tap_rng(&f->rng) % c->size);
+		off = (uint32_t)(xl_rng(&f->rng) % c->size);
 		store8(c->data + off, load8(c->data + off) ^ x);
 		break;
 	default:	/* a byte of a recent header */
@@ -1777,7 +1777,7 @@ static void *flipper_main(void *arg)
 
 	__atomic_store_n(&f->started, 1, __ATOMIC_RELAXED);
 	while (!__atomic_load_n(&f->stop, __ATOMIC_RELAXED)) {
-		if (tap_rng(&f->rng) % 1000 < f->rate)
+		if (xl_rng(&f->rng) % 1000 < f->rate)
 			flip_once(f);
 		else
 			flip_produce(f);
@@ -1967,7 +1967,7 @@ static void *cons_flipper_main(void *arg)
 
 	__atomic_store_n(&f->started, 1, __ATOMIC_RELAXED);
 	while (!__atomic_load_n(&f->stop, __ATOMIC_RELAXED)) {
-		uint32_t r = (uint32_t)tap_rng(&f->rng);
+		uint32_t r = (uint32_t)xl_rng(&f->rng);
 		uint32_t pub = le32toh(__atomic_load_n(&c->a->tx_prod,
 						       __ATOMIC_RELAXED));
 
@@ -2007,7 +2007,7 @@ static bool test_double_fetch_producer(void)
 		for (i = 0, n = 0; i < 2000000 && n < 1000 && !c.tx.broken &&
 		     ok; i++) {
 			uint32_t lo = c.tx.cons, hi;
-			uint32_t len = 1 + tap_rng(&rng) % 600;
+			uint32_t len = 1 + xl_rng(&rng) % 600;
 			int err = send_rec(&c, len, i);
 
 			TAP_CHECK(err == 0 || err == -ENOSPC || err == -EPIPE);

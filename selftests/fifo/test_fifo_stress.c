@@ -347,7 +347,7 @@ static void *producer_main(void *arg)
 	uint32_t seq = 0, next_pause = PAUSE_EVERY;
 
 	while (seq < s->nrec && !aborted(s)) {
-		uint32_t batch = 1 + tap_rng(&rng) % 32;
+		uint32_t batch = 1 + xl_rng(&rng) % 32;
 
 		for (; batch && seq < s->nrec; batch--, seq++) {
 			uint32_t len = rec_len(s->seed, seq, s->maxlen);

@@ -24,12 +24,12 @@
 #define SZ_64K		65536u
 #define SZ_16M		(16u << 20)
 
-/* Test input from tap_rng(), this program's own sequence. */
+/* Test input from xl_rng(), this program's own sequence. */
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rng(void)
 {
-	return tap_rng(&rng_state);
+	return xl_rng(&rng_state);
 }
 
 static uint32_t rng_range(uint32_t lo, uint32_t hi)

@@ -75,6 +75,7 @@ typedef uint16_t domid_t;	/* <xen/sys/evtchn.h> uses it */
 
 #include <xenloop/protocol.h>
 #include "fifo.h"
+#include "rng.h"
 #include "tool.h"
 
 const char *const xl_prog = "xlrogue";
@@ -130,15 +131,12 @@ static void sleep_ms(unsigned int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* xorshift64*: reproducible garbage from -x SEED. */
+/* Reproducible garbage from -x SEED. */
 static uint64_t rnd_state = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rnd(void)
 {
-	rnd_state ^= rnd_state >> 12;
-	rnd_state ^= rnd_state << 25;
-	rnd_state ^= rnd_state >> 27;
-	return rnd_state * 2685821657736338717ull;
+	return xl_rng(&rnd_state);
 }
 
 /* ---- XenStore ------------------------------------------------------------ */

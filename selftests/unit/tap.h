@@ -25,6 +25,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../lib/rng.h"
+
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
@@ -116,22 +118,6 @@ static inline int tap_run(const struct tap_test *tests, unsigned int n)
 	for (i = 0; i < n; i++)
 		tap_result(tests[i].fn(), "%s", tests[i].name);
 	return tap_finish();
-}
-
-/*
- * xorshift64*: pseudo-random test input that is the same on every run, so
- * that a failure reproduces.  Each test program keeps (and seeds) its own
- * state, independent of anything the code under test generates.
- */
-static inline uint64_t tap_rng(uint64_t *state)
-{
-	uint64_t x = *state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*state = x;
-	return x * 0x2545f4914f6cdd1dull;
 }
 
 /*

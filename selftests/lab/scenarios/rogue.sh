@@ -42,6 +42,9 @@ if [ "$LAB_GUEST_KERNEL" = debug ]; then
 	VTYPE=pvh
 fi
 SINK_PORT=7400
+# The module's options here: rings of 2^5 pages, re-offers backed off at
+# most 2 s.
+XL_OPTS="ring_order=5 backoff_max_ms=2000"
 RATE=1M			# stream bytes per second, each direction
 
 meminfo() { on "$1" "awk '\$1 == \"$2:\" { print \$2 }' /proc/meminfo"; }
@@ -66,7 +69,7 @@ G1=$(guest_ip g1) G2=$(guest_ip g2) G3=$(guest_ip g3)
 check "xenloopd starts" xenloopd_start
 for g in g2 g3; do
 	check_on $g "$g loads the module (rings of 2^5 pages, backoff at most 2 s)" \
-		modprobe xenloop ring_order=5 backoff_max_ms=2000
+		modprobe xenloop $XL_OPTS
 done
 check_on g1 "g1 (rogue) has gntalloc, gntdev and evtchn but no xenloop" \
 	"modprobe xen-gntalloc; modprobe xen-gntdev; modprobe xen-evtchn;
@@ -83,13 +86,25 @@ on g2 "xlrogue sink -u $((SINK_PORT + 1)) /tmp/lies.progress > /tmp/lies.log 2>&
 check_on g1 "the rogue advertises itself like the module" xlrogue advertise
 check_wait "g2 offers the rogue a channel" 60 "[ \"\$(chan_state g2 $d1)\" = offered ]"
 
+# g3_reload DESC: g3 reloads its module; reload_t is the time from its
+# rmmod (g3's planned close needs g2's control plane too) until the g2-g3
+# channel is connected again, or "timeout" after 60 s.
+g3_reload() {
+	local t0
+	t0=$(lab_now_ms)
+	check_on g3 "$1" "rmmod xenloop && modprobe xenloop $XL_OPTS"
+	if wait_until 60 "chan_up g2 g3" > /dev/null; then
+		reload_t=$(lab_since "$t0")
+	else
+		reload_t=timeout
+	fi
+}
+
 stage "baseline" 300
 # How long g2 takes to reconnect to a reloading g3 with nobody attacking.
-# (From the rmmod: g3's planned close needs g2's control plane too.)
-t0=$(lab_now_ms)
-check_on g3 "g3 reloads its module (unattacked)" "rmmod xenloop && modprobe xenloop ring_order=5 backoff_max_ms=2000"
-check_wait "g2 reconnects to g3 after g3's reload" 60 "chan_up g2 g3"
-reload_s=$(lab_since $t0)
+g3_reload "g3 reloads its module (unattacked)"
+check "g2 reconnects to g3 after g3's reload" "[ $reload_t != timeout ]"
+reload_s=$reload_t
 diag "g3's reload to the g2-g3 channel connected: $reload_s s"
 sleep 2
 base_held=$(victim_held)
@@ -139,13 +154,11 @@ sink_field() { on g2 cat /tmp/sink.progress | _lab_field "$1"; }
 # control-plane worker and its lock for seconds per round), g3 reloads
 # its module: g2 must take g3's new offer about as fast as unattacked.
 linger_check() {
-	local t t0
+	local t
 	t=$(wait_until 60 "on g1 grep -q '^linger: round 1' /tmp/rogue-linger.log")
 	[ "$t" = timeout ] && fail "linger: the rogue says closing" "$(on g1 cat /tmp/rogue-linger.log)"
-	t0=$(lab_now_ms)
-	check_on g3 "linger: g3 reloads its module while the rogue lingers" \
-		"rmmod xenloop && modprobe xenloop ring_order=5 backoff_max_ms=2000"
-	wait_until 30 "chan_up g2 g3" > /dev/null && t=$(lab_since $t0) || t=timeout
+	g3_reload "linger: g3 reloads its module while the rogue lingers"
+	t=$reload_t
 	diag "linger: g2-g3 channel back $t s after g3's rmmod (unattacked: $reload_s s); g2's channel to the rogue: $(chan_state g2 $d1)"
 	# A worker that waited out the close under its lock would add its
 	# 4 s (drain_timeout_ms twice) to the reconnect.
