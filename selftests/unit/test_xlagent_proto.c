@@ -15,7 +15,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rng(void)
 {
-	return tap_rng(&rng_state);
+	return xl_rng(&rng_state);
 }
 
 static bool test_be32(void)

@@ -122,12 +122,12 @@ static bool test_random(void)
 
 	for (i = 0; i < 200000; i++) {
 		char buf[24];
-		size_t len = tap_rng(&rng) % sizeof(buf), k;
+		size_t len = xl_rng(&rng) % sizeof(buf), k;
 		uint8_t mac[XL_MAC_LEN];
 		uint32_t f;
 
 		for (k = 0; k < len; k++) {
-			uint64_t r = tap_rng(&rng);
+			uint64_t r = xl_rng(&rng);
 
 			/* Mostly characters of the grammars, some noise. */
 			buf[k] = r & 0x100 ? "0123456789abcdefx:ABCDEF"[r % 24] :

@@ -13,12 +13,12 @@
 #include "tap.h"
 #include "xlstream_lib.h"
 
-/* Test input from tap_rng() (xorshift64*), unrelated to the stream. */
+/* Test input from xl_rng() (xorshift64*), unrelated to the stream. */
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
 
 static uint64_t rng(void)
 {
-	return tap_rng(&rng_state);
+	return xl_rng(&rng_state);
 }
 
 static size_t rng_below(size_t n)
