@@ -231,7 +231,7 @@ void xl_domains_event(struct xl_ctx *ctx, const char *path,
 			return;
 		if (*p == '\0') {
 			for (d = ctx->domains; d; d = d->next)
-				mark_dirty(d, XL_DIRTY_MACS);
+				mark_dirty(d, XL_DIRTY_VIFS);
 			return;
 		}
 		if (*p++ != '/')
@@ -245,7 +245,7 @@ void xl_domains_event(struct xl_ctx *ctx, const char *path,
 			return;
 		d = xl_domain_find(ctx, domid);
 		if (d)
-			mark_dirty(d, XL_DIRTY_MACS);
+			mark_dirty(d, XL_DIRTY_VIFS);
 	} else if (token[0] == TOKEN_ADV || token[0] == TOKEN_NAME) {
 		d = token_domain(ctx, token);
 		if (d)
@@ -318,15 +318,51 @@ static int cmp_uint(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* MACs of the domain's vifs as dom0's backend reports them. */
-static void read_macs(struct xl_ctx *ctx, struct xl_domain *d, char *out,
-		      size_t outlen)
+/*
+ * The network a vif is attached to, from what the toolstack wrote in its
+ * backend directory: its bridge (libxl writes "bridge" for bridged vifs,
+ * Open vSwitch ones included, with any VLAN suffix, so that two VLANs of
+ * one switch are two networks).  A vif without one (routed, or a script
+ * without a bridge) is on no network we know, and pairs with nothing.
+ * The network's name is published as a 64-bit FNV-1a hash: peers need
+ * only compare networks, not learn dom0's bridge names.
+ */
+static bool vif_network(struct xl_ctx *ctx, unsigned int domid,
+			unsigned int dev, uint64_t *net)
 {
-	unsigned int devs[XL_MAX_MACS], n, i, ndev = 0;
-	char path[128], **dir;
-	size_t pos = 0;
+	char path[128], *v;
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t len, i;
+
+	snprintf(path, sizeof(path), BACKEND_VIF "/%u/%u/bridge", domid, dev);
+	v = xl_xs_read(ctx->xs, XBT_NULL, path, XL_BRIDGE_MAX, &len);
+	if (!v)
+		return false;
+	if (!xl_valid_token(v, len, XL_BRIDGE_MAX)) {
+		free(v);
+		return false;
+	}
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)v[i];
+		h *= 0x100000001b3ull;
+	}
+	free(v);
+	*net = h;
+	return true;
+}
+
+/*
+ * The domain's vifs as dom0's backend reports them: device id, MAC and
+ * network (protocol.h), ordered by device id; the networks go to d->nets.
+ */
+static void read_vifs(struct xl_ctx *ctx, struct xl_domain *d)
+{
+	unsigned int devs[XL_MAX_VIFS], n, i, j, ndev = 0;
+	size_t pos = 0, outlen = sizeof(d->vifs);
+	char path[128], **dir, *out = d->vifs;
 
 	out[0] = '\0';
+	d->nnets = 0;
 	snprintf(path, sizeof(path), BACKEND_VIF "/%u", d->domid);
 	dir = xl_xs_dir(ctx->xs, XBT_NULL, path, &n);
 	for (i = 0; i < n; i++) {
@@ -334,10 +370,16 @@ static void read_macs(struct xl_ctx *ctx, struct xl_domain *d, char *out,
 
 		if (!xl_parse_domid(dir[i], &dev))
 			continue;
-		if (ndev == XL_MAX_MACS) {
+		if (dev > XENLOOP_VIF_DEVID_MAX) {
+			xl_domain_log(d, LOG_WARNING,
+				      "vif %u: device id above %d, not published",
+				      dev, XENLOOP_VIF_DEVID_MAX);
+			continue;
+		}
+		if (ndev == XL_MAX_VIFS) {
 			xl_domain_log(d, LOG_WARNING,
 				      "more than %d vifs, ignoring the rest",
-				      XL_MAX_MACS);
+				      XL_MAX_VIFS);
 			break;
 		}
 		devs[ndev++] = dev;
@@ -347,17 +389,24 @@ static void read_macs(struct xl_ctx *ctx, struct xl_domain *d, char *out,
 	for (i = 0; i < ndev; i++) {
 		char macstr[XL_MAC_STRLEN + 1], *v;
 		uint8_t mac[XL_MAC_LEN];
+		uint64_t net;
 		size_t len;
+		bool ok;
 
 		snprintf(path, sizeof(path), BACKEND_VIF "/%u/%u/mac",
 			 d->domid, devs[i]);
 		v = xl_xs_read(ctx->xs, XBT_NULL, path, XL_MAC_STRLEN, &len);
-		if (v && xl_parse_mac(v, len, mac)) {
-			xl_format_mac(mac, macstr);
-			pos += snprintf(out + pos, outlen - pos, "%s%s",
-					pos ? " " : "", macstr);
-		}
+		ok = v && xl_parse_mac(v, len, mac);
 		free(v);
+		if (!ok || !vif_network(ctx, d->domid, devs[i], &net))
+			continue;
+		xl_format_mac(mac, macstr);
+		pos += snprintf(out + pos, outlen - pos, "%s%u,%s,%016" PRIx64,
+				pos ? " " : "", devs[i], macstr, net);
+		for (j = 0; j < d->nnets && d->nets[j] != net; j++)
+			;
+		if (j == d->nnets)
+			d->nets[d->nnets++] = net;
 	}
 }
 
@@ -387,6 +436,11 @@ static bool read_advert(struct xl_ctx *ctx, struct xl_domain *d,
 		*why = "malformed version";
 		return false;
 	}
+	if (*version < XENLOOP_PROTO_VERSION_MIN) {
+		/* Its module cannot tell networks apart: fail safe. */
+		*why = "protocol version too old (vif networks unknown to it)";
+		return false;
+	}
 	snprintf(path, sizeof(path), "/local/domain/%u/" XENLOOP_ADVERT_DIR
 		 "/" XENLOOP_ADVERT_FEATURES, d->domid);
 	v = xl_xs_read(ctx->xs, XBT_NULL, path, XENLOOP_FEATURES_MAXLEN, &len);
@@ -407,7 +461,7 @@ void xl_domain_record(const struct xl_domain *d, struct xl_record *r)
 	r->version = d->version;
 	r->features = d->features;
 	r->pgen = d->pgen;
-	memcpy(r->macs, d->macs, sizeof(r->macs));
+	memcpy(r->vifs, d->vifs, sizeof(r->vifs));
 }
 
 /*
@@ -440,8 +494,8 @@ static bool evaluate(struct xl_ctx *ctx, struct xl_domain *d, bool may_defer)
 		s.key = d->key[0] ? d->key : NULL;
 		xl_policy_classify(&ctx->cfg, &s, &d->cls);
 	}
-	if (dirty & XL_DIRTY_MACS)
-		read_macs(ctx, d, d->macs, sizeof(d->macs));
+	if (dirty & XL_DIRTY_VIFS)
+		read_vifs(ctx, d);
 	if (!(dirty & XL_DIRTY_ADV)) {
 		now = was;
 	} else {

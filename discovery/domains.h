@@ -22,7 +22,8 @@
 
 struct xl_ctx;
 
-#define XL_MAX_MACS		XENLOOP_MACS_MAX
+#define XL_MAX_VIFS		XENLOOP_VIFS_MAX
+#define XL_BRIDGE_MAX		64	/* a vif's backend "bridge" value */
 #define XL_NAME_MAX		128
 #define XL_UUID_STRLEN		36
 #define XL_REFRESH_MAX		64
@@ -33,7 +34,7 @@ struct xl_ctx;
 
 enum {
 	XL_DIRTY_ADV	= 1 << 0,	/* data/xenloop changed */
-	XL_DIRTY_MACS	= 1 << 1,	/* backend vif nodes changed */
+	XL_DIRTY_VIFS	= 1 << 1,	/* backend vif nodes changed */
 	XL_DIRTY_NAME	= 1 << 2,	/* name or xenloop-group changed */
 	XL_DIRTY_ALL	= 7,
 };
@@ -50,7 +51,9 @@ struct xl_domain {
 	bool participating;
 	unsigned int version;
 	uint32_t features;
-	char macs[XL_MACS_STRLEN];		/* backend MACs, space-separated */
+	char vifs[XL_VIFS_STRLEN];		/* its vifs value (protocol.h) */
+	uint64_t nets[XL_MAX_VIFS];		/* networks of its vifs, distinct */
+	unsigned int nnets;
 	uint64_t pgen;				/* participation generation */
 	uint64_t restored_pgen;			/* from XenStore at restart */
 	uint64_t rec_hash;			/* of what peers are told */
@@ -66,6 +69,7 @@ struct xl_domain {
 	bool view_published;
 	uint64_t view_gen;
 	uint64_t self_gen_published;
+	char self_vifs_published[XL_VIFS_STRLEN];	/* its D/vifs */
 	unsigned int *refresh;			/* peers to re-check */
 	size_t nrefresh;
 	bool refresh_all;

@@ -23,14 +23,14 @@ static uint64_t fnv(uint64_t h, const char *s)
  * back with what it would write.  Never 0: 0 stands for "unknown".
  */
 uint64_t xl_entry_hash(const char *version, const char *features,
-		       const char *macs, const char *generation,
+		       const char *vifs, const char *generation,
 		       const char *pair)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 
 	h = fnv(h, version);
 	h = fnv(h, features);
-	h = fnv(h, macs);
+	h = fnv(h, vifs);
 	h = fnv(h, generation);
 	h = fnv(h, pair);
 	return h ? h : 1;
@@ -43,7 +43,7 @@ uint64_t xl_record_hash(const struct xl_record *r)
 	snprintf(ver, sizeof(ver), "%u", r->version);
 	snprintf(feat, sizeof(feat), "0x%08x", r->features);
 	snprintf(gen, sizeof(gen), "%" PRIu64, r->pgen);
-	return xl_entry_hash(ver, feat, r->macs, gen, "");
+	return xl_entry_hash(ver, feat, r->vifs, gen, "");
 }
 
 /*
@@ -56,8 +56,8 @@ unsigned int xl_record_diff(const struct xl_record *a,
 {
 	unsigned int m = 0;
 
-	if (strcmp(a->macs, b->macs))
-		m |= XL_ENT_MACS;
+	if (strcmp(a->vifs, b->vifs))
+		m |= XL_ENT_VIFS;
 	if (a->version != b->version)
 		m |= XL_ENT_VERSION;
 	if (a->features != b->features)

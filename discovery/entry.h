@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A guest's record: what its peers' views say about it (peers/P/{macs,
+ * A guest's record: what its peers' views say about it (peers/P/{vifs,
  * version,features,generation}), how it hashes, and which nodes differ
  * between two records.  Pure, so the unit tests build it on its own.
  */
@@ -11,19 +11,19 @@
 
 #include <xenloop/protocol.h>
 
-/* The view's macs value (include/xenloop/protocol.h), with its NUL. */
-#define XL_MACS_STRLEN		(XENLOOP_MACS_MAXLEN + 1)
+/* The view's vifs value (include/xenloop/protocol.h), with its NUL. */
+#define XL_VIFS_STRLEN		(XENLOOP_VIFS_MAXLEN + 1)
 
 struct xl_record {
 	unsigned int version;
 	uint32_t features;
 	uint64_t pgen;				/* participation generation */
-	char macs[XL_MACS_STRLEN];		/* backend MACs, space-separated */
+	char vifs[XL_VIFS_STRLEN];		/* "devid,mac,network" ... */
 };
 
 /* The nodes of a peer entry, as a mask of what must be written. */
 enum {
-	XL_ENT_MACS		= 1 << 0,
+	XL_ENT_VIFS		= 1 << 0,
 	XL_ENT_VERSION		= 1 << 1,
 	XL_ENT_FEATURES		= 1 << 2,
 	XL_ENT_GENERATION	= 1 << 3,
@@ -33,7 +33,7 @@ enum {
 
 /* entry.c APIs: */
 uint64_t xl_entry_hash(const char *version, const char *features,
-		       const char *macs, const char *generation,
+		       const char *vifs, const char *generation,
 		       const char *pair);
 uint64_t xl_record_hash(const struct xl_record *r);
 unsigned int xl_record_diff(const struct xl_record *a,

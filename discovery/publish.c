@@ -38,6 +38,12 @@ static void pair_path(char *buf, unsigned int lo, unsigned int hi)
 	snprintf(buf, PATH_LEN, XENLOOP_PAIRS_DIR "/%u-%u", lo, hi);
 }
 
+/* D's own vifs node (D/vifs) differs from what D's vifs are now. */
+static bool self_vifs_changed(const struct xl_domain *d)
+{
+	return strcmp(d->self_vifs_published, d->vifs) != 0;
+}
+
 /*
  * Hand out a generation.  next-generation in XenStore always stays above
  * every value handed out, reserved GEN_RESERVE at a time, so a restarted
@@ -330,6 +336,7 @@ static int batch_commit(struct batch *b)
 		d->view_published = true;
 		d->view_gen = v->gen;
 		d->self_gen_published = d->pgen;
+		memcpy(d->self_vifs_published, d->vifs, sizeof(d->vifs));
 		for (j = 0; j < v->nops; j++) {
 			uint32_t key = xl_map_key(d->domid, v->ops[j].peer);
 			unsigned int peer = v->ops[j].peer;
@@ -411,9 +418,9 @@ static int write_entry(struct xs_handle *xs, xs_transaction_t t,
 	if (had && had == p->old_hash)
 		what = xl_record_diff(&p->old_rec, &rec);
 	snprintf(base, sizeof(base), ROOT "/%u/peers/%u", d->domid, p->domid);
-	snprintf(path, sizeof(path), "%s/macs", base);
-	if ((what & XL_ENT_MACS) &&
-	    !xs_write(xs, t, path, p->macs, strlen(p->macs)))
+	snprintf(path, sizeof(path), "%s/vifs", base);
+	if ((what & XL_ENT_VIFS) &&
+	    !xs_write(xs, t, path, p->vifs, strlen(p->vifs)))
 		return -errno;
 	snprintf(path, sizeof(path), "%s/version", base);
 	if ((what & XL_ENT_VERSION) &&
@@ -459,6 +466,11 @@ static int view_write(struct xs_handle *xs, xs_transaction_t t,
 		if (!xs_mkdir(xs, t, path))
 			return -errno;
 	}
+	if (!d->view_published || self_vifs_changed(d)) {
+		snprintf(path, sizeof(path), ROOT "/%u/vifs", d->domid);
+		if (!xs_write(xs, t, path, d->vifs, strlen(d->vifs)))
+			return -errno;
+	}
 	if (!d->view_published || d->self_gen_published != d->pgen) {
 		snprintf(path, sizeof(path), ROOT "/%u/self-generation",
 			 d->domid);
@@ -487,10 +499,24 @@ static int view_write(struct xs_handle *xs, xs_transaction_t t,
 	return 0;
 }
 
+/* A vif of d and one of p are attached to the same network. */
+static bool share_network(const struct xl_domain *d,
+			  const struct xl_domain *p)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < d->nnets; i++)
+		for (j = 0; j < p->nnets; j++)
+			if (d->nets[i] == p->nets[j])
+				return true;
+	return false;
+}
+
 static bool wants(struct xl_ctx *ctx, struct xl_domain *d,
 		  struct xl_domain *p)
 {
 	return p && p != d && p->participating && d->participating &&
+	       share_network(d, p) &&
 	       xl_policy_visible_class(&ctx->cfg, &d->cls, &p->cls);
 }
 
@@ -621,7 +647,8 @@ static void flush_view(struct batch *b, struct xl_domain *d)
 		b->ctx->publish_failed = true;
 		return;
 	}
-	if (!v.nops && d->view_published && d->self_gen_published == d->pgen) {
+	if (!v.nops && d->view_published && d->self_gen_published == d->pgen &&
+	    !self_vifs_changed(d)) {
 		free(v.ops);
 		goto out;
 	}
@@ -653,7 +680,8 @@ void xl_publish_flush(struct xl_ctx *ctx)
 	for (d = ctx->domains; d; d = d->next) {
 		if (d->refresh_all || d->nrefresh ||
 		    d->participating != d->view_published ||
-		    (d->participating && d->self_gen_published != d->pgen))
+		    (d->participating && (d->self_gen_published != d->pgen ||
+					   self_vifs_changed(d))))
 			flush_view(b, d);
 	}
 	batch_commit(b);
@@ -670,7 +698,7 @@ static uint64_t read_entry_hash(struct xl_ctx *ctx, unsigned int d,
 				unsigned int p, uint64_t *gen)
 {
 	static const char *const names[] = {
-		"version", "features", "macs", "generation", "pair",
+		"version", "features", "vifs", "generation", "pair",
 	};
 	char path[PATH_LEN], want_pair[PATH_LEN], *val[5] = { NULL };
 	uint64_t h = 0;
@@ -679,7 +707,7 @@ static uint64_t read_entry_hash(struct xl_ctx *ctx, unsigned int d,
 	for (i = 0; i < 5; i++) {
 		snprintf(path, sizeof(path), ROOT "/%u/peers/%u/%s", d, p,
 			 names[i]);
-		val[i] = xl_xs_read(ctx->xs, XBT_NULL, path, XL_MACS_STRLEN,
+		val[i] = xl_xs_read(ctx->xs, XBT_NULL, path, XL_VIFS_STRLEN,
 				    &len);
 		if (!val[i])
 			goto out;
@@ -713,13 +741,22 @@ static uint64_t read_gen(struct xl_ctx *ctx, unsigned int d, const char *n)
 static void rebuild_view(struct xl_ctx *ctx, struct xl_domain *d,
 			 uint64_t *maxgen)
 {
-	char path[PATH_LEN], **peers;
+	char path[PATH_LEN], **peers, *s;
 	unsigned int n, i, peer;
+	size_t len;
 
 	d->view_published = true;
 	d->view_gen = read_gen(ctx, d->domid, "generation");
 	d->restored_pgen = read_gen(ctx, d->domid, "self-generation");
 	d->self_gen_published = d->restored_pgen;
+	snprintf(path, sizeof(path), ROOT "/%u/vifs", d->domid);
+	s = xl_xs_read(ctx->xs, XBT_NULL, path, XL_VIFS_STRLEN - 1, &len);
+	/* Unreadable: rewritten at the first flush. */
+	snprintf(d->self_vifs_published, sizeof(d->self_vifs_published),
+		 "%.*s", s ? (int)len : 0, s ? s : "");
+	if (!s)
+		d->self_vifs_published[0] = '\1';
+	free(s);
 	if (d->view_gen > *maxgen)
 		*maxgen = d->view_gen;
 	if (d->restored_pgen > *maxgen)

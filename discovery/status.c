@@ -24,7 +24,7 @@
 #include "xs.h"
 
 #define MAX_DOMAINS	1024
-#define VALUE_MAX	512
+#define VALUE_MAX	1024
 #define PEER		XENLOOP_DOM0_ROOT "/%u/peers/%u"
 
 static char *read_clean(struct xs_handle *xs, const char *fmt, ...)
@@ -84,7 +84,7 @@ static void print_view(struct xs_handle *xs, const struct xl_config *cfg,
 	printf("domain %u name %s groups %s generation %s self-generation %s peers %u\n",
 	       d, name, groups, gen, self, n);
 	for (i = 0; i < n; i++) {
-		char *pname, *ver, *feat, *pgen, *macs, *pair;
+		char *pname, *ver, *feat, *pgen, *vifs, *pair;
 
 		if (!xl_parse_domid(peers[i], &p))
 			continue;
@@ -92,15 +92,15 @@ static void print_view(struct xs_handle *xs, const struct xl_config *cfg,
 		ver = read_clean(xs, PEER "/version", d, p);
 		feat = read_clean(xs, PEER "/features", d, p);
 		pgen = read_clean(xs, PEER "/generation", d, p);
-		macs = read_clean(xs, PEER "/macs", d, p);
+		vifs = read_clean(xs, PEER "/vifs", d, p);
 		pair = read_clean(xs, PEER "/pair", d, p);
-		printf("  peer %u name %s version %s features %s generation %s macs %s pair %s\n",
-		       p, pname, ver, feat, pgen, *macs ? macs : "-", pair);
+		printf("  peer %u name %s version %s features %s generation %s vifs %s pair %s\n",
+		       p, pname, ver, feat, pgen, *vifs ? vifs : "-", pair);
 		free(pname);
 		free(ver);
 		free(feat);
 		free(pgen);
-		free(macs);
+		free(vifs);
 		free(pair);
 	}
 	free(peers);

@@ -346,8 +346,9 @@ static int hs_read_once(struct xenbus_transaction t, struct xl_cpeer *p,
 	err = hs_u32(t, p, XENLOOP_HS_VERSION, &v);
 	if (err)
 		return err == -ENOENT ? -EPROTO : err;
-	if (v < 1 || v > XENLOOP_PROTO_VERSION_MAX) {
-		xl_peer_err(p, "handshake: bad version %u", v);
+	if (v < XL_PROTO_VERSION_MIN || v > XENLOOP_PROTO_VERSION_MAX) {
+		/* Version 1 records do not say which vif they are for. */
+		xl_peer_err(p, "handshake: unsupported version %u", v);
 		return -EPROTO;
 	}
 	hs->version = v;
@@ -716,6 +717,7 @@ static int chan_offer(struct xl_cpeer *p)
 	p->pc = pc;
 	pc->peer = p;
 	pc->ch.peer_domid = p->pub.domid;
+	pc->ch.peer_vifs = p->pub.vifs;
 	spin_lock_init(&pc->ch.tx_lock);
 	pc->xdev.otherend_id = p->pub.domid;
 	if (!++xl_cp.attempt_seq)

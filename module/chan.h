@@ -27,11 +27,43 @@
 struct xl_dp_chan;	/* the data path's per-channel state (opaque here) */
 
 /*
+ * A vif as dom0's view describes it (include/xenloop/protocol.h): its
+ * device id in its guest, its MAC as netback knows it, and the network
+ * it is attached to.  Never taken from a peer.
+ */
+struct xl_vif {
+	u64 net;
+	u8 mac[ETH_ALEN];
+	u8 devid;
+};
+
+#define XL_VIFS_MAX		XENLOOP_VIFS_MAX
+
+/* A guest's vifs as published; immutable once a reader can see it. */
+struct xl_vifs {
+	unsigned int n;
+	struct xl_vif v[XL_VIFS_MAX];
+};
+
+/* The vif with device id @devid in @vifs, or NULL. */
+static inline const struct xl_vif *xl_vif_find(const struct xl_vifs *vifs,
+					       unsigned int devid)
+{
+	unsigned int i;
+
+	for (i = 0; i < vifs->n; i++)
+		if (vifs->v[i].devid == devid)
+			return &vifs->v[i];
+	return NULL;
+}
+
+/*
  * One channel with one peer.  Created and destroyed by the control plane.
  * Fields below the marker are for the data path.
  */
 struct xl_chan {
 	domid_t peer_domid;
+	struct xl_vifs peer_vifs;	/* the peer's, from dom0's view */
 	unsigned int irq;		/* event channel, bound with late EOI */
 	u32 features;			/* negotiated XL_FEAT_* (both FIFOs) */
 	unsigned int version;		/* negotiated channel format version */
@@ -48,12 +80,9 @@ struct xl_chan {
  * packet path hold rcu_read_lock() (or run in BH) and must not keep the
  * pointer beyond it.
  */
-#define XL_PEER_MAX_MACS	XENLOOP_MACS_MAX
-
 struct xl_peer {
 	domid_t domid;
-	unsigned int n_macs;
-	u8 macs[XL_PEER_MAX_MACS][ETH_ALEN];	/* from dom0's netback, not the peer */
+	struct xl_vifs vifs;		/* from dom0's view, not the peer */
 	struct xl_chan __rcu *chan;	/* non-NULL only while connected */
 	struct rcu_head rcu;
 };
@@ -62,10 +91,16 @@ struct xl_peer {
 
 /*
  * Packet path, under RCU: the peer that dom0 says owns vif MAC @mac, or
- * NULL.  Its ->chan is non-NULL (rcu_dereference) only while the channel
- * is connected and the data path is up on it.
+ * NULL; *@vif is that vif.  Its ->chan is non-NULL (rcu_dereference) only
+ * while the channel is connected and the data path is up on it.
  */
-struct xl_peer *xl_peer_by_mac(const u8 *mac);
+struct xl_peer *xl_peer_by_mac(const u8 *mac, const struct xl_vif **vif);
+
+/*
+ * Packet path, under RCU: our own vifs as dom0's view of us lists them
+ * (never NULL; empty while we are in no view).
+ */
+const struct xl_vifs *xl_self_vifs(void);
 
 /* Send the peer an event (after a publish asked for it). */
 void xl_chan_notify(struct xl_chan *ch);

@@ -83,6 +83,7 @@ struct xl_pchan {
 struct xl_mac_node {
 	struct hlist_node node;
 	struct xl_cpeer *peer;
+	unsigned int idx;		/* in peer->pub.vifs */
 	u8 mac[ETH_ALEN];
 };
 
@@ -103,7 +104,7 @@ struct xl_peer_stats {
 struct xl_cpeer {
 	struct xl_peer pub;
 	struct hlist_node by_domid;
-	struct xl_mac_node macn[XL_PEER_MAX_MACS];
+	struct xl_mac_node macn[XL_VIFS_MAX];
 	struct list_head list;
 	u64 generation;			/* peer's participation generation */
 	unsigned int version;		/* advertised, from dom0's view */

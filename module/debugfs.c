@@ -22,9 +22,10 @@ static void show_peer(struct seq_file *m, struct xl_cpeer *p)
 	seq_printf(m, "peer d%u\n", p->pub.domid);
 	seq_printf(m, "  state %s\n", xl_cs_name(p->state));
 	seq_printf(m, "  generation %llu\n", p->generation);
-	seq_puts(m, "  macs");
-	for (i = 0; i < p->pub.n_macs; i++)
-		seq_printf(m, " %pM", p->pub.macs[i]);
+	seq_puts(m, "  vifs");
+	for (i = 0; i < p->pub.vifs.n; i++)
+		seq_printf(m, " %u,%pM,%016llx", p->pub.vifs.v[i].devid,
+			   p->pub.vifs.v[i].mac, p->pub.vifs.v[i].net);
 	seq_puts(m, "\n");
 	seq_printf(m, "  pair %s (%s side)\n", p->pair, p->lower ? "lower" : "higher");
 	seq_printf(m, "  setup_ms %u\n", p->setup_ms);
@@ -96,8 +97,19 @@ DEFINE_SHOW_ATTRIBUTE(peers);
 
 static int stats_show(struct seq_file *m, void *v)
 {
+	const struct xl_vifs *vifs;
+	unsigned int i;
+
 	mutex_lock(&xl_cp.lock);
 	seq_printf(m, "domid %u\n", xl_cp.self);
+	rcu_read_lock();
+	vifs = xl_self_vifs();
+	seq_puts(m, "vifs");
+	for (i = 0; i < vifs->n; i++)
+		seq_printf(m, " %u,%pM,%016llx", vifs->v[i].devid,
+			   vifs->v[i].mac, vifs->v[i].net);
+	rcu_read_unlock();
+	seq_puts(m, "\n");
 	seq_printf(m, "self_generation %llu\n", xl_cp.self_gen);
 	seq_printf(m, "view_generation %llu\n", xl_cp.view_gen);
 	seq_printf(m, "peers %u\n", xl_cp.nr_peers);

@@ -45,6 +45,7 @@ static const char * const xl_stat_names[XL_STAT_MAX] = {
 	[XL_STAT_RX_BYTES] = "rx_bytes",
 	[XL_STAT_RX_DROPPED] = "rx_dropped",
 	[XL_STAT_RX_BAD_GSO] = "rx_dropped_gso",
+	[XL_STAT_RX_WRONG_VIF] = "rx_dropped_vif",
 	[XL_STAT_RX_ERRORS] = "rx_errors",
 	[XL_STAT_RX_GSO] = "rx_gso",
 	[XL_STAT_RX_KICKS] = "rx_kicks",

@@ -32,6 +32,9 @@ enum xl_stat {
 	XL_STAT_RX_BYTES,
 	XL_STAT_RX_DROPPED,	/* malformed records, no memory, no device */
 	XL_STAT_RX_BAD_GSO,	/* of which GSO metadata out of limits */
+	XL_STAT_RX_WRONG_VIF,	/* of which for a vif pair dom0 does not
+				 * put on one network
+				 */
 	XL_STAT_RX_ERRORS,	/* FIFO broken while receiving */
 	XL_STAT_RX_GSO,
 	XL_STAT_RX_KICKS,	/* notifications sent for freed space */
@@ -94,7 +97,7 @@ void xl_hook_exit(void);
 
 /* xmit.c APIs: */
 unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb,
-		     const u8 *mac);
+		     const u8 *mac, u8 src_vif, u8 dst_vif);
 bool xl_xmit_poll(struct xl_dp_chan *dp);
 void xl_xmit_flush(struct xl_dp_chan *dp);
 void xl_xmit_purge(struct xl_dp_chan *dp, const struct net_device *dev);
@@ -104,7 +107,8 @@ int xl_recv_poll(struct napi_struct *napi, int budget);
 
 /* nfdev.c APIs: */
 bool xl_is_netfront(const struct net_device *dev);
-struct net_device *xl_nfdev_for_rx(struct sk_buff *skb, u16 proto);
+int xl_nfdev_devid(const struct net_device *dev);
+struct net_device *xl_nfdev_by_devid(unsigned int devid);
 int xl_nfdev_init(void);
 void xl_nfdev_exit(void);
 

@@ -44,8 +44,6 @@
 #include "fifo.h"
 
 #define XL_HDR_SIZE		((u32)sizeof(struct xl_rec_hdr))
-#define XL_ETHERTYPE_IPV4	0x0800
-#define XL_ETHERTYPE_IPV6	0x86dd
 
 /* Room a record with @len payload bytes takes; @len <= max_payload. */
 static inline u32 xl_rec_space(u32 len)
@@ -268,12 +266,14 @@ void xl_fifo_commit(struct xl_fifo_tx *tx, const struct xl_fifo_rec *meta)
 	hdr.len = cpu_to_le32(len);
 	hdr.type = XL_REC_DATA;
 	hdr.flags = meta->flags;
-	hdr.proto = cpu_to_le16(meta->proto);
+	hdr.l3 = meta->l3;
 	hdr.csum = meta->csum;
 	hdr.gso_type = meta->gso_type;
+	hdr.csum_offset = meta->csum_offset;
 	hdr.gso_size = cpu_to_le16(meta->gso_size);
 	hdr.csum_start = cpu_to_le16(meta->csum_start);
-	hdr.csum_offset = cpu_to_le16(meta->csum_offset);
+	hdr.src_vif = meta->src_vif;
+	hdr.dst_vif = meta->dst_vif;
 	/*
 	 * Plain stores: the area is ours and the peer may not look at it
 	 * before xl_fifo_tx_publish() orders them (pair 1).
@@ -449,13 +449,12 @@ static void xl_rx_load_hdr(const struct xl_fifo_rx *rx, u32 off,
 static enum xl_fifo_drop xl_rx_check_meta(const struct xl_fifo_rx *rx,
 					  const struct xl_rec_hdr *hdr, u32 len)
 {
-	u16 proto = le16_to_cpu(hdr->proto);
 	u32 gso_size = le16_to_cpu(hdr->gso_size);
 	u32 feat;
 
 	if (hdr->flags & ~XL_REC_F_KNOWN)
 		return XL_FIFO_DROP_FLAGS;
-	if (proto != XL_ETHERTYPE_IPV4 && proto != XL_ETHERTYPE_IPV6)
+	if (hdr->l3 != XL_L3_IPV4 && hdr->l3 != XL_L3_IPV6)
 		return XL_FIFO_DROP_PROTO;
 
 	switch (hdr->csum) {
@@ -466,7 +465,7 @@ static enum xl_fifo_drop xl_rx_check_meta(const struct xl_fifo_rx *rx,
 		/* The 2-byte checksum field must lie inside the payload. */
 		if (!(rx->features & XL_FEAT_CSUM_PARTIAL) ||
 		    (u32)le16_to_cpu(hdr->csum_start) +
-		    le16_to_cpu(hdr->csum_offset) + 2 > len)
+		    hdr->csum_offset + 2 > len)
 			return XL_FIFO_DROP_CSUM;
 		break;
 	default:
@@ -501,11 +500,9 @@ XL_STATIC_ASSERT(XL_CSUM_NONE == 0 && XL_CSUM_UNNECESSARY == 2,
 		 "xl_rx_meta_plain() tests csum & ~2");
 static inline bool xl_rx_meta_plain(const struct xl_rec_hdr *hdr)
 {
-	u16 proto = le16_to_cpu(hdr->proto);
-
 	return !(hdr->flags | (hdr->csum & ~XL_CSUM_UNNECESSARY) |
 		 hdr->gso_type) && !hdr->gso_size &&
-	       (proto == XL_ETHERTYPE_IPV4 || proto == XL_ETHERTYPE_IPV6);
+	       (hdr->l3 == XL_L3_IPV4 || hdr->l3 == XL_L3_IPV6);
 }
 
 enum xl_fifo_status xl_fifo_read(struct xl_fifo_rx *rx, struct xl_fifo_rec *rec)
@@ -573,13 +570,15 @@ enum xl_fifo_status xl_fifo_read(struct xl_fifo_rx *rx, struct xl_fifo_rec *rec)
 
 	rec->hdr = hdr;
 	rec->len = len;
-	rec->proto = le16_to_cpu(hdr.proto);
+	rec->l3 = hdr.l3;
 	rec->flags = hdr.flags;
 	rec->csum = hdr.csum;
 	rec->gso_type = hdr.gso_type;
 	rec->gso_size = le16_to_cpu(hdr.gso_size);
 	rec->csum_start = le16_to_cpu(hdr.csum_start);
-	rec->csum_offset = le16_to_cpu(hdr.csum_offset);
+	rec->csum_offset = hdr.csum_offset;
+	rec->src_vif = hdr.src_vif;
+	rec->dst_vif = hdr.dst_vif;
 	rec->payload = rx->data + off + XL_HDR_SIZE;
 	return XL_FIFO_OK;
 }

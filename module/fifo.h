@@ -62,13 +62,14 @@ struct xl_fifo_rec {
 				 * xl_fifo_commit ignores it.
 				 */
 	u32 len;		/* payload length */
-	u16 proto;		/* ethertype, host order */
+	u8 l3;			/* XL_L3_* */
 	u8 flags;		/* XL_REC_F_* */
 	u8 csum;		/* XL_CSUM_* */
 	u8 gso_type;		/* XL_GSO_* */
 	u16 gso_size;
 	u16 csum_start;
-	u16 csum_offset;
+	u8 csum_offset;
+	u8 src_vif, dst_vif;	/* device ids: not checked by the FIFO */
 	const u8 *payload;	/* in the peer's area: copy it out, never
 				 * trust two reads of it to agree
 				 */

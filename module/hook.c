@@ -4,13 +4,18 @@
  * in every network namespace.  By then the guest's filter, mangle and NAT
  * rules have all run and the packet looks exactly as it will on the
  * wire.  A packet is taken only when
- *   - it leaves through a netfront device,
+ *   - it leaves through a netfront device whose vif dom0's view lists as
+ *     ours, on some network N,
  *   - its next hop's neighbour entry is resolved (ARP or ND did it: we
  *     never resolve anything, an unresolved entry leaves the packet to
  *     netfront, which resolves it),
- *   - dom0 says that MAC belongs to a peer whose channel is up,
+ *   - dom0 says that MAC belongs to a vif of a peer whose channel is up,
+ *     and that this vif is on network N too (the bridge would carry the
+ *     frame there, and nowhere else),
  *   - and the channel can carry it (xmit.c decides about size, GSO and
  *     health).
+ * The record names both vifs, so that the receiver delivers it on the
+ * device the bridge would have delivered it to.
  * Everything else returns NF_ACCEPT untouched: netfront carries it.
  */
 #include <linux/netfilter.h>
@@ -87,12 +92,14 @@ static unsigned int xl_hook(void *priv, struct sk_buff *skb,
 			    const struct nf_hook_state *state)
 {
 	struct net_device *dev = state->out;
+	const struct xl_vif *own, *pvif;
 	struct dst_entry *dst = skb_dst(skb);
 	unsigned int verdict = NF_ACCEPT;
 	struct xl_peer *peer;
 	struct xl_chan *ch;
 	struct neighbour *n;
 	u8 mac[ETH_ALEN];
+	int devid;
 	u8 nud;
 
 	/*
@@ -106,6 +113,10 @@ static unsigned int xl_hook(void *priv, struct sk_buff *skb,
 
 	/* netfilter hooks run under rcu_read_lock(); the lookups need BH off */
 	rcu_read_lock_bh();
+	devid = xl_nfdev_devid(dev);
+	own = devid < 0 ? NULL : xl_vif_find(xl_self_vifs(), devid);
+	if (!own)
+		goto out;
 	n = xl_nexthop_neigh(skb, dev, state->pf);
 	if (!n)
 		goto out;
@@ -116,8 +127,8 @@ static unsigned int xl_hook(void *priv, struct sk_buff *skb,
 	if (!is_valid_ether_addr(mac))
 		goto out;
 
-	peer = xl_peer_by_mac(mac);
-	if (!peer)
+	peer = xl_peer_by_mac(mac, &pvif);
+	if (!peer || pvif->net != own->net)
 		goto out;
 	ch = rcu_dereference_bh(peer->chan);
 	if (!ch || xl_ct_unconfirmed(skb))
@@ -133,7 +144,7 @@ static unsigned int xl_hook(void *priv, struct sk_buff *skb,
 	if (!(nud & NUD_CONNECTED))
 		neigh_event_send(n, NULL);
 
-	verdict = xl_xmit(ch, skb, mac);
+	verdict = xl_xmit(ch, skb, mac, own->devid, pvif->devid);
 out:
 	rcu_read_unlock_bh();
 	return verdict;

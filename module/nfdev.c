@@ -1,25 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Which network devices are netfront devices, and on which one a packet
- * from a peer would have arrived.
+ * Which network devices are netfront devices, and which vif each one is.
  *
  * A netfront netdev's parent is the xenbus device of its vif, bound to
  * the driver xen-netfront registers ("vif", after its xenbus ids) on the
- * frontend bus ("xen").  That holds for every netfront device whatever it
- * is called or which namespace it is in, and for nothing else.
+ * frontend bus ("xen"), at "device/vif/<devid>".  That holds for every
+ * netfront device whatever it is called or which namespace it is in, and
+ * for nothing else.  The device id is the one dom0's view publishes for
+ * the vif, so it ties a device to its network without trusting anything
+ * the guest's own configuration (names, addresses, MACs) says.
  *
- * The receive side keeps a list of them (a netdevice notifier, which
- * also replays the devices that exist at registration), in every
- * namespace, so that it can pick the device the packet is addressed to.
+ * A list of them (a netdevice notifier, which also replays the devices
+ * that exist at registration), in every namespace, serves both ways:
+ * which vif a packet leaves by, and on which device a record addressed
+ * to one of our vifs arrives.
  */
 #include <linux/device.h>
-#include <linux/inetdevice.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
 #include <linux/netdevice.h>
 #include <linux/rculist.h>
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
-#include <net/addrconf.h>
+#include <xen/xenbus.h>
+
+#include <xenloop/protocol.h>
 
 #include "dp.h"
 
@@ -37,61 +40,45 @@ bool xl_is_netfront(const struct net_device *dev)
 struct xl_nfdev {
 	struct list_head node;
 	struct net_device *dev;
+	int devid;			/* -1: not one a view can name */
 	struct rcu_head rcu;
 };
 
 static LIST_HEAD(xl_nfdevs);		/* RCU readers; writers under RTNL */
 
-static bool xl_v4_is_local(struct net_device *dev, __be32 daddr,
-			   __be32 saddr, bool *same_subnet)
+/* The vif's device id from its xenbus node "device/vif/<devid>", or -1. */
+static int xl_nfdev_parse_devid(const struct net_device *dev)
 {
-	const struct in_device *in_dev = __in_dev_get_rcu(dev);
-	const struct in_ifaddr *ifa;
+	const struct xenbus_device *xdev = to_xenbus_device(dev->dev.parent);
+	const char *id;
+	unsigned int v;
 
-	if (!in_dev)
-		return false;
-	in_dev_for_each_ifa_rcu(ifa, in_dev) {
-		if (ifa->ifa_local == daddr)
-			return true;
-		if (inet_ifa_match(saddr, ifa))
-			*same_subnet = true;
-	}
-	return false;
+	if (!xdev->nodename || strncmp(xdev->nodename, "device/vif/", 11))
+		return -1;
+	id = xdev->nodename + 11;
+	if (kstrtouint(id, 10, &v) || v > XENLOOP_VIF_DEVID_MAX)
+		return -1;
+	return v;
 }
 
-/*
- * The running netfront device that holds the packet's destination
- * address; failing that (the packet is routed through this guest) the
- * one on the sender's IPv4 subnet, or the first.  Under RCU; @skb holds
- * at least the IP header in its linear part, at the network header.
- */
-struct net_device *xl_nfdev_for_rx(struct sk_buff *skb, u16 proto)
+int xl_nfdev_devid(const struct net_device *dev)
 {
-	struct net_device *fallback = NULL, *subnet = NULL;
 	struct xl_nfdev *e;
 
-	list_for_each_entry_rcu(e, &xl_nfdevs, node) {
-		struct net_device *dev = e->dev;
-		bool same = false;
+	list_for_each_entry_rcu(e, &xl_nfdevs, node)
+		if (e->dev == dev)
+			return e->devid;
+	return -1;
+}
 
-		if (!netif_running(dev))
-			continue;
-		if (proto == ETH_P_IP) {
-			const struct iphdr *iph = ip_hdr(skb);
+struct net_device *xl_nfdev_by_devid(unsigned int devid)
+{
+	struct xl_nfdev *e;
 
-			if (xl_v4_is_local(dev, iph->daddr, iph->saddr, &same))
-				return dev;
-			if (same && !subnet)
-				subnet = dev;
-		} else if (IS_ENABLED(CONFIG_IPV6)) {
-			if (ipv6_chk_addr(dev_net(dev), &ipv6_hdr(skb)->daddr,
-					  dev, 0))
-				return dev;
-		}
-		if (!fallback)
-			fallback = dev;
-	}
-	return subnet ? subnet : fallback;
+	list_for_each_entry_rcu(e, &xl_nfdevs, node)
+		if (e->devid == devid)
+			return netif_running(e->dev) ? e->dev : NULL;
+	return NULL;
 }
 
 static int xl_nfdev_event(struct notifier_block *nb, unsigned long event,
@@ -109,6 +96,7 @@ static int xl_nfdev_event(struct notifier_block *nb, unsigned long event,
 		if (!e)		/* that device only misses xenloop's receive */
 			break;
 		e->dev = dev;
+		e->devid = xl_nfdev_parse_devid(dev);
 		list_add_tail_rcu(&e->node, &xl_nfdevs);
 		break;
 	case NETDEV_UNREGISTER:

@@ -36,14 +36,13 @@ static DEFINE_HASHTABLE(xl_mac_ht, XL_HASH_BITS);
 static DEFINE_HASHTABLE(xl_domid_ht, XL_HASH_BITS);
 
 #define XL_XS_RETRIES		8
-/* Longest view value we accept: the MAC list is the longest one. */
-#define XL_XS_VALUE_MAX		(XENLOOP_MACS_MAXLEN + 1)
+/* Longest view value we accept: a vif list is the longest one. */
+#define XL_XS_VALUE_MAX		(XENLOOP_VIFS_MAXLEN + 1)
 
 /* One peer entry of the view, parsed. */
 struct xl_view_ent {
 	domid_t domid;
-	unsigned int n_macs;
-	u8 macs[XL_PEER_MAX_MACS][ETH_ALEN];
+	struct xl_vifs vifs;
 	unsigned int version;
 	u32 features;
 	u64 generation;
@@ -69,14 +68,78 @@ static u32 mac_key(const u8 *mac)
 	return jhash(mac, ETH_ALEN, 0);
 }
 
-struct xl_peer *xl_peer_by_mac(const u8 *mac)
+struct xl_peer *xl_peer_by_mac(const u8 *mac, const struct xl_vif **vif)
 {
 	struct xl_mac_node *n;
 
-	hash_for_each_possible_rcu(xl_mac_ht, n, node, mac_key(mac))
-		if (ether_addr_equal(n->mac, mac))
+	hash_for_each_possible_rcu(xl_mac_ht, n, node, mac_key(mac)) {
+		if (ether_addr_equal(n->mac, mac)) {
+			*vif = &n->peer->pub.vifs.v[n->idx];
 			return &n->peer->pub;
+		}
+	}
 	return NULL;
+}
+
+/*
+ * Our own vifs from our view, replaced whole (RCU) when the view says
+ * something else; empty while we are in no view.
+ */
+struct xl_self_vifs {
+	struct xl_vifs vifs;
+	struct rcu_head rcu;
+};
+
+static struct xl_self_vifs __rcu *xl_self;
+static const struct xl_vifs xl_no_vifs;
+
+const struct xl_vifs *xl_self_vifs(void)
+{
+	struct xl_self_vifs *s = rcu_dereference_check(xl_self,
+						       rcu_read_lock_any_held());
+
+	return s ? &s->vifs : &xl_no_vifs;
+}
+
+static bool vifs_equal(const struct xl_vifs *a, const struct xl_vifs *b)
+{
+	unsigned int i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (a->v[i].devid != b->v[i].devid ||
+		    a->v[i].net != b->v[i].net ||
+		    !ether_addr_equal(a->v[i].mac, b->v[i].mac))
+			return false;
+	return true;
+}
+
+/* Publish @vifs as ours (NULL: none) if they differ from the current. */
+static void self_vifs_set(const struct xl_vifs *vifs)
+{
+	struct xl_self_vifs *old, *s = NULL;
+
+	lockdep_assert_held(&xl_cp.lock);
+	old = rcu_dereference_protected(xl_self, lockdep_is_held(&xl_cp.lock));
+	if (vifs ? old && vifs_equal(&old->vifs, vifs) : !old)
+		return;
+	if (vifs) {
+		s = kmalloc(sizeof(*s), GFP_KERNEL);
+		if (!s) {
+			/* Stale vifs would pair wrongly: keep none instead. */
+			pr_warn_ratelimited("no memory for our vif list\n");
+			set_bit(XL_CPF_VIEW, &xl_cp.flags);
+			xl_cp_kick(HZ);
+		} else {
+			s->vifs = *vifs;
+		}
+	}
+	rcu_assign_pointer(xl_self, s);
+	if (old)
+		kfree_rcu(old, rcu);
+	if (s)
+		pr_info("our view lists %u vifs\n", s->vifs.n);
 }
 
 static struct xl_cpeer *peer_by_domid(domid_t domid)
@@ -131,29 +194,55 @@ static int xs_read_u64(struct xenbus_transaction t, const char *dir,
 	return err ?: kstrtou64(buf, 10, val);
 }
 
-/* Space-separated MACs, as xenloopd writes them from netback's nodes. */
-static int parse_macs(char *s, struct xl_view_ent *e)
+/*
+ * One "DEVID,MAC,NETWORK" (include/xenloop/protocol.h), exactly as
+ * xenloopd writes it from netback's nodes.
+ */
+static bool all_of(const char *s, const char *set)
+{
+	return *s && strspn(s, set) == strlen(s);
+}
+
+static int parse_vif(char *tok, struct xl_vif *vif)
+{
+	char *devid = strsep(&tok, ","), *mac = strsep(&tok, ","), *net = tok;
+	unsigned int id;
+
+	if (!mac || !net || strlen(devid) > 3 || !all_of(devid, "0123456789") ||
+	    (devid[0] == '0' && devid[1]) || kstrtouint(devid, 10, &id) ||
+	    id > XENLOOP_VIF_DEVID_MAX ||
+	    strlen(mac) != XENLOOP_MAC_STRLEN || !mac_pton(mac, vif->mac) ||
+	    strlen(net) != XENLOOP_NET_STRLEN ||
+	    !all_of(net, "0123456789abcdef") || kstrtou64(net, 16, &vif->net))
+		return -EINVAL;
+	vif->devid = id;
+	return 0;
+}
+
+/* Space-separated vifs, ordered by device id. */
+static int parse_vifs(char *s, struct xl_vifs *vifs)
 {
 	char *tok;
 
-	e->n_macs = 0;
+	vifs->n = 0;
 	while ((tok = strsep(&s, " ")) != NULL) {
 		if (!*tok)
 			continue;
 		/* More than xenloopd ever publishes: not a view we know. */
-		if (e->n_macs == XL_PEER_MAX_MACS ||
-		    strlen(tok) != XENLOOP_MAC_STRLEN ||
-		    !mac_pton(tok, e->macs[e->n_macs]))
+		if (vifs->n == XL_VIFS_MAX ||
+		    parse_vif(tok, &vifs->v[vifs->n]) ||
+		    (vifs->n && vifs->v[vifs->n].devid <= vifs->v[vifs->n - 1].devid))
 			return -EINVAL;
-		e->n_macs++;
+		vifs->n++;
 	}
 	return 0;
 }
 
+/* @buf holds XL_XS_VALUE_MAX bytes. */
 static int read_ent(struct xenbus_transaction t, const char *peers,
-		    const char *name, struct xl_view_ent *e)
+		    const char *name, struct xl_view_ent *e, char *buf)
 {
-	char dir[96], buf[XL_XS_VALUE_MAX];
+	char dir[96];
 	u64 v;
 	int err;
 
@@ -162,16 +251,16 @@ static int read_ent(struct xenbus_transaction t, const char *peers,
 	    e->domid == xl_cp.self)
 		return -EINVAL;
 	snprintf(dir, sizeof(dir), "%s/%s", peers, name);
-	err = xl_xs_read_str(t, dir, "macs", buf, sizeof(buf));
+	err = xl_xs_read_str(t, dir, "vifs", buf, XL_XS_VALUE_MAX);
 	if (!err)
-		err = parse_macs(buf, e);
+		err = parse_vifs(buf, &e->vifs);
 	if (!err)
 		err = xs_read_u64(t, dir, "version", &v);
 	if (!err && (v < 1 || v > XENLOOP_PROTO_VERSION_MAX))
 		err = -EINVAL;
 	e->version = v;
 	if (!err)
-		err = xl_xs_read_str(t, dir, "features", buf, sizeof(buf));
+		err = xl_xs_read_str(t, dir, "features", buf, XL_XS_VALUE_MAX);
 	if (!err)
 		err = kstrtou32(buf, 16, &e->features);
 	if (!err)
@@ -180,7 +269,7 @@ static int read_ent(struct xenbus_transaction t, const char *peers,
 		err = xl_xs_read_str(t, dir, "pair", e->pair, sizeof(e->pair));
 	if (!err) {
 		/* dom0 is trusted, but a wrong path would be our bug. */
-		snprintf(buf, sizeof(buf), "%s/%u-%u", XENLOOP_PAIRS_DIR,
+		snprintf(buf, XL_XS_VALUE_MAX, "%s/%u-%u", XENLOOP_PAIRS_DIR,
 			 min(e->domid, xl_cp.self), max(e->domid, xl_cp.self));
 		if (strcmp(buf, e->pair))
 			err = -EINVAL;
@@ -189,10 +278,13 @@ static int read_ent(struct xenbus_transaction t, const char *peers,
 }
 
 /*
- * Read the whole view in one transaction.  Returns the number of entries
- * in @ents (0 when we are not in the view at all), or a negative errno.
+ * Read the whole view in one transaction: our own vifs into @self and the
+ * peers into @ents.  Returns the number of entries in @ents, 0 with
+ * self->n == 0 when we are not in the view at all, or a negative errno.
+ * @buf holds XL_XS_VALUE_MAX bytes.
  */
-static int read_view(struct xl_view_ent *ents, unsigned int max)
+static int read_view(struct xl_view_ent *ents, unsigned int max,
+		     struct xl_vifs *self, char *buf)
 {
 	struct xenbus_transaction t;
 	char view[48], peers[64];
@@ -207,10 +299,16 @@ static int read_view(struct xl_view_ent *ents, unsigned int max)
 		if (err)
 			return err;
 		cnt = 0;
+		self->n = 0;
 		err = xs_read_u64(t, view, "generation", &xl_cp.view_gen);
 		if (!err)
 			err = xs_read_u64(t, view, "self-generation",
 					  &xl_cp.self_gen);
+		if (!err)
+			err = xl_xs_read_str(t, view, "vifs", buf,
+					     XL_XS_VALUE_MAX);
+		if (!err)
+			err = parse_vifs(buf, self);
 		if (err == -ENOENT || err == -EACCES) {
 			/*
 			 * Not (or no longer) participating: no peers.  Before
@@ -231,7 +329,7 @@ static int read_view(struct xl_view_ent *ents, unsigned int max)
 						    n, max);
 				break;
 			}
-			err = read_ent(t, peers, names[i], &ents[cnt]);
+			err = read_ent(t, peers, names[i], &ents[cnt], buf);
 			if (!err)
 				cnt++;
 			else if (err != -ENOENT)
@@ -248,9 +346,8 @@ static int read_view(struct xl_view_ent *ents, unsigned int max)
 
 static bool ent_matches(const struct xl_cpeer *p, const struct xl_view_ent *e)
 {
-	return p->generation == e->generation && p->pub.n_macs == e->n_macs &&
-	       !memcmp(p->pub.macs, e->macs, e->n_macs * ETH_ALEN) &&
-	       !strcmp(p->pair, e->pair);
+	return p->generation == e->generation &&
+	       vifs_equal(&p->pub.vifs, &e->vifs) && !strcmp(p->pair, e->pair);
 }
 
 /* Its watch is unregistered and it is freed by xl_cp_reap(). */
@@ -264,7 +361,7 @@ static void peer_destroy(struct xl_cpeer *p, bool gone)
 	else
 		xl_chan_close(p);
 	xl_own_retire(&p->spare, p->pub.domid);
-	for (i = 0; i < p->pub.n_macs; i++)
+	for (i = 0; i < p->pub.vifs.n; i++)
 		hash_del_rcu(&p->macn[i].node);
 	hash_del_rcu(&p->by_domid);
 	list_move_tail(&p->list, &xl_cp.dead);
@@ -321,8 +418,7 @@ static void peer_create(const struct xl_view_ent *e)
 		return;
 	}
 	p->pub.domid = e->domid;
-	p->pub.n_macs = e->n_macs;
-	memcpy(p->pub.macs, e->macs, sizeof(p->pub.macs));
+	p->pub.vifs = e->vifs;
 	p->generation = e->generation;
 	p->version = e->version;
 	p->features = e->features;
@@ -340,13 +436,14 @@ static void peer_create(const struct xl_view_ent *e)
 	xl_cp.nr_peers++;
 	atomic_inc(&xl_cp.st.peers);
 	hash_add_rcu(xl_domid_ht, &p->by_domid, p->pub.domid);
-	for (i = 0; i < p->pub.n_macs; i++) {
+	for (i = 0; i < p->pub.vifs.n; i++) {
 		p->macn[i].peer = p;
-		memcpy(p->macn[i].mac, p->pub.macs[i], ETH_ALEN);
+		p->macn[i].idx = i;
+		memcpy(p->macn[i].mac, p->pub.vifs.v[i].mac, ETH_ALEN);
 		hash_add_rcu(xl_mac_ht, &p->macn[i].node, mac_key(p->macn[i].mac));
 	}
-	pr_info("peer d%u (%u MACs, generation %llu) from dom0's view\n",
-		p->pub.domid, p->pub.n_macs, p->generation);
+	pr_info("peer d%u (%u vifs, generation %llu) from dom0's view\n",
+		p->pub.domid, p->pub.vifs.n, p->generation);
 }
 
 /* Re-read the view and make the peer table match it. */
@@ -354,20 +451,24 @@ void xl_peer_sync(void)
 {
 	struct xl_view_ent *ents;
 	struct xl_cpeer *p, *tmp;
+	struct xl_vifs *self;
 	unsigned int i;
+	char *buf;
 	int n;
 
 	lockdep_assert_held(&xl_cp.lock);
 	if (!xl_cp.self_known)
 		return;
 	ents = kvcalloc(xl_max_peers, sizeof(*ents), GFP_KERNEL);
-	if (!ents) {
+	self = kzalloc(sizeof(*self), GFP_KERNEL);
+	buf = kmalloc(XL_XS_VALUE_MAX, GFP_KERNEL);
+	if (!ents || !self || !buf) {
 		set_bit(XL_CPF_VIEW, &xl_cp.flags);
 		xl_cp_kick(HZ);
-		return;
+		goto out;
 	}
 	xl_cp.view_reads++;
-	n = read_view(ents, xl_max_peers);
+	n = read_view(ents, xl_max_peers, self, buf);
 	if (n < 0) {
 		xl_cp.view_errors++;
 		pr_warn_ratelimited("cannot read the view: %d, retrying\n", n);
@@ -375,6 +476,8 @@ void xl_peer_sync(void)
 		xl_cp_kick(HZ);
 		goto out;
 	}
+	/* Before the peers: a new peer's vifs are checked against ours. */
+	self_vifs_set(self->n ? self : NULL);
 	list_for_each_entry_safe(p, tmp, &xl_cp.peers, list) {
 		for (i = 0; i < n; i++)
 			if (ents[i].domid == p->pub.domid)
@@ -386,6 +489,8 @@ void xl_peer_sync(void)
 		if (!peer_by_domid(ents[i].domid))
 			peer_create(&ents[i]);
 out:
+	kfree(buf);
+	kfree(self);
 	kvfree(ents);
 }
 
@@ -520,6 +625,7 @@ void xl_peer_exit(void)
 	}
 	mutex_lock(&xl_cp.lock);
 	xl_peer_remove_all();
+	self_vifs_set(NULL);
 	xl_retired_reap();
 	mutex_unlock(&xl_cp.lock);
 	xl_cp_reap();

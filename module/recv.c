@@ -4,7 +4,9 @@
  * budget of records, copies each once into a new skb (small ones into
  * the linear part, large ones into page frags behind a short head),
  * gives it the Ethernet header it would have had on the netfront device
- * it would normally have arrived on, restores the GSO and checksum
+ * it would normally have arrived on (the one of the vif the record names,
+ * when dom0 says the sender's vif is on the same network; nothing the
+ * peer wrote into the packet chooses the device), restores the GSO and checksum
  * state, and hands it to GRO.  Then it publishes what it consumed and,
  * once idle, EOIs the event (late EOI, spurious when the event brought
  * nothing, so that Xen throttles a peer that only kicks).
@@ -79,25 +81,46 @@ drop:
 }
 
 /*
- * The Ethernet header the packet would have carried: to our netfront
- * device, from the sender's MAC as our neighbour table knows it (a zero
- * source if it does not; nothing on the receive path depends on it).
+ * The device a record arrives on, or NULL: the netfront device of our vif
+ * the record names, provided dom0's views say that vif and the sender's
+ * vif the record names are on one network, and the device is up (a down
+ * device drops what netfront would have handed it, too).  Under RCU.
  */
-static void xl_rx_ether(struct sk_buff *skb, struct net_device *dev, u16 proto)
+static struct net_device *xl_rx_dev(struct xl_dp_chan *dp,
+				    const struct xl_fifo_rec *rec,
+				    const struct xl_vif **src)
+{
+	const struct xl_vif *dst;
+	const char *why;
+
+	dst = xl_vif_find(xl_self_vifs(), rec->dst_vif);
+	*src = xl_vif_find(&dp->ch->peer_vifs, rec->src_vif);
+	if (dst && *src && (*src)->net == dst->net)
+		return xl_nfdev_by_devid(dst->devid);
+	if (!dst)
+		why = "not our vif";
+	else if (!*src)
+		why = "not the peer's vif";
+	else
+		why = "vifs on different networks";
+	xl_stat_add(&dp->rx, XL_STAT_RX_WRONG_VIF, 1);
+	net_info_ratelimited("peer d%u: record from its vif %u to our vif %u dropped: %s\n",
+			     dp->domid, rec->src_vif, rec->dst_vif, why);
+	return NULL;
+}
+
+/*
+ * The Ethernet header the packet would have carried: to our netfront
+ * device, from the sender's vif as dom0 knows it.
+ */
+static void xl_rx_ether(struct sk_buff *skb, struct net_device *dev,
+			const struct xl_vif *src, u16 proto)
 {
 	struct ethhdr *eth = skb_push(skb, ETH_HLEN);
-	struct neighbour *n = NULL;
 
 	eth->h_proto = htons(proto);
 	ether_addr_copy(eth->h_dest, dev->dev_addr);
-	if (proto == ETH_P_IP)
-		n = __ipv4_neigh_lookup_noref(dev, (__force u32)ip_hdr(skb)->saddr);
-	else if (IS_ENABLED(CONFIG_IPV6))
-		n = __ipv6_neigh_lookup_noref(dev, &ipv6_hdr(skb)->saddr);
-	if (n && (READ_ONCE(n->nud_state) & NUD_VALID))
-		neigh_ha_snapshot(eth->h_source, n, dev);
-	else
-		eth_zero_addr(eth->h_source);
+	ether_addr_copy(eth->h_source, src->mac);
 }
 
 /*
@@ -116,12 +139,12 @@ static bool xl_rx_gso(struct sk_buff *skb, const struct xl_fifo_rec *rec)
 
 	switch (rec->gso_type) {
 	case XL_GSO_TCPV4:
-		if (rec->proto != ETH_P_IP)
+		if (rec->l3 != XL_L3_IPV4)
 			goto bad;
 		sh->gso_type = SKB_GSO_TCPV4;
 		break;
 	case XL_GSO_TCPV6:
-		if (rec->proto != ETH_P_IPV6)
+		if (rec->l3 != XL_L3_IPV6)
 			goto bad;
 		sh->gso_type = SKB_GSO_TCPV6;
 		break;
@@ -163,27 +186,33 @@ bad:
 /* One validated record to the stack; false if it had to be dropped. */
 static bool xl_rx_one(struct xl_dp_chan *dp, const struct xl_fifo_rec *rec)
 {
+	u16 proto = rec->l3 == XL_L3_IPV4 ? ETH_P_IP : ETH_P_IPV6;
+	const struct xl_vif *src;
 	struct net_device *dev;
 	struct sk_buff *skb;
 	u32 len = rec->len;
 
-	skb = xl_rx_copy(&dp->napi, rec);
-	if (unlikely(!skb))
+	/* Where it goes is decided before anything is copied. */
+	rcu_read_lock();
+	dev = xl_rx_dev(dp, rec, &src);
+	if (unlikely(!dev)) {
+		rcu_read_unlock();
 		return false;
+	}
+	skb = xl_rx_copy(&dp->napi, rec);
+	if (unlikely(!skb)) {
+		rcu_read_unlock();
+		return false;
+	}
 	/* From here on only our copy is read. */
 	skb_reset_network_header(skb);
-	if (rec->proto == ETH_P_IP ?
+	if (proto == ETH_P_IP ?
 	    !pskb_may_pull(skb, sizeof(struct iphdr)) :
-	    !pskb_may_pull(skb, sizeof(struct ipv6hdr)))
-		goto drop;
-
-	rcu_read_lock();
-	dev = xl_nfdev_for_rx(skb, rec->proto);
-	if (unlikely(!dev)) {
+	    !pskb_may_pull(skb, sizeof(struct ipv6hdr))) {
 		rcu_read_unlock();
 		goto drop;
 	}
-	xl_rx_ether(skb, dev, rec->proto);
+	xl_rx_ether(skb, dev, src, proto);
 	skb->protocol = eth_type_trans(skb, dev);
 	rcu_read_unlock();
 	skb_reset_network_header(skb);

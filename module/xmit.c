@@ -22,12 +22,13 @@
 
 /* What the record header will say, kept in skb->cb while queued. */
 struct xl_tx_cb {
-	u16 proto;
+	u8 l3;
 	u8 csum;
 	u8 gso_type;
+	u8 csum_offset;
 	u16 gso_size;
 	u16 csum_start;
-	u16 csum_offset;
+	u8 src_vif, dst_vif;
 	u8 mac[ETH_ALEN];		/* next hop, for the hand-back */
 };
 
@@ -56,7 +57,7 @@ static bool xl_tx_meta(const struct xl_chan *ch, struct sk_buff *skb,
 	if (!skb->len || skb->len > ch->tx.max_payload)
 		return false;
 	memset(cb, 0, sizeof(*cb));
-	cb->proto = proto;
+	cb->l3 = proto == ETH_P_IP ? XL_L3_IPV4 : XL_L3_IPV6;
 
 	if (skb_is_gso(skb)) {
 		unsigned int t = skb_shinfo(skb)->gso_type;
@@ -93,7 +94,8 @@ static bool xl_tx_meta(const struct xl_chan *ch, struct sk_buff *skb,
 		if (feat & XL_FEAT_CSUM_PARTIAL) {
 			int start = skb_checksum_start_offset(skb);
 
-			if (start < 0 || start + skb->csum_offset + 2 > skb->len)
+			if (start < 0 || start + skb->csum_offset + 2 > skb->len ||
+			    skb->csum_offset > U8_MAX)
 				return false;
 			cb->csum = XL_CSUM_PARTIAL;
 			cb->csum_start = start;
@@ -149,12 +151,14 @@ static int xl_tx_copy(struct xl_dp_chan *dp, struct sk_buff *skb,
 	struct xl_chan *ch = dp->ch;
 	struct xl_fifo_rec rec = {
 		.len = skb->len,
-		.proto = cb->proto,
+		.l3 = cb->l3,
 		.csum = cb->csum,
 		.gso_type = cb->gso_type,
 		.gso_size = cb->gso_size,
 		.csum_start = cb->csum_start,
 		.csum_offset = cb->csum_offset,
+		.src_vif = cb->src_vif,
+		.dst_vif = cb->dst_vif,
 	};
 	void *p;
 	int err = 0;
@@ -165,6 +169,8 @@ static int xl_tx_copy(struct xl_dp_chan *dp, struct sk_buff *skb,
 	if (WARN_ON_ONCE(skb_copy_bits(skb, 0, p, skb->len)))
 		return -EMSGSIZE;
 	xl_fifo_commit(&ch->tx, &rec);
+	/* Where a NIC driver hands the frame to the hardware. */
+	skb_tx_timestamp(skb);
 	xl_tx_tap(skb, cb->mac);
 
 	u64_stats_update_begin(&dp->tx.syncp);
@@ -258,7 +264,8 @@ static bool xl_tx_drain(struct xl_dp_chan *dp, struct sk_buff_head *done)
  * From the hook, under RCU with BH disabled.  Returns NF_STOLEN when the
  * packet was sent, queued or dropped, NF_ACCEPT to leave it to netfront.
  */
-unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb, const u8 *mac)
+unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb, const u8 *mac,
+		     u8 src_vif, u8 dst_vif)
 {
 	struct xl_dp_chan *dp = READ_ONCE(ch->dp);
 	struct sk_buff_head done;
@@ -271,6 +278,8 @@ unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb, const u8 *mac)
 	if (!xl_tx_meta(ch, skb, &cb))
 		return NF_ACCEPT;
 	memcpy(cb.mac, mac, ETH_ALEN);
+	cb.src_vif = src_vif;
+	cb.dst_vif = dst_vif;
 
 	__skb_queue_head_init(&done);
 	spin_lock(&ch->tx_lock);

@@ -30,7 +30,13 @@
 #define XL_STATIC_ASSERT(e, m) static_assert(e, m)
 #endif
 
-#define XL_PROTO_VERSION	1
+/*
+ * Channel format version.  Version 2 records carry the vif pair
+ * (src_vif, dst_vif) and the L3 protocol as one byte; a peer offering
+ * version 1 gets no channel.
+ */
+#define XL_PROTO_VERSION	2
+#define XL_PROTO_VERSION_MIN	2
 
 /* Feature bits, advertised by each side; a channel uses the AND. */
 #define XL_FEAT_GSO_TCPV4	0x00000001u	/* GSO TCPv4 records */
@@ -116,7 +122,11 @@ XL_STATIC_ASSERT(offsetof(struct xl_ctrl_page, rx_prod_event) == 132, "rx_prod_e
 #define XL_GSO_UDP_L4		3
 
 /* xl_rec_hdr.flags */
-#define XL_REC_F_KNOWN		0x00	/* no flags defined in version 1 */
+#define XL_REC_F_KNOWN		0x00	/* no flags defined yet */
+
+/* xl_rec_hdr.l3 */
+#define XL_L3_IPV4		4
+#define XL_L3_IPV6		6
 
 struct xl_rec_hdr {
 	__le32 len;		/* payload bytes after the header; DATA: 1 ..
@@ -124,22 +134,31 @@ struct xl_rec_hdr {
 				 */
 	__u8 type;		/* XL_REC_* */
 	__u8 flags;		/* XL_REC_F_*; unknown bits: drop the record */
-	__le16 proto;		/* DATA: L3 ethertype, host value (0x0800, 0x86dd) */
+	__u8 l3;		/* DATA: XL_L3_* */
 	__u8 csum;		/* XL_CSUM_* */
 	__u8 gso_type;		/* XL_GSO_* */
+	__u8 csum_offset;	/* XL_CSUM_PARTIAL: from csum_start */
 	__le16 gso_size;	/* payload bytes per segment; 0 without GSO */
 	__le16 csum_start;	/* XL_CSUM_PARTIAL: from payload start */
-	__le16 csum_offset;	/* XL_CSUM_PARTIAL: from csum_start */
+	__u8 src_vif;		/* DATA: the vif (device id) of the sender's
+				 * that the packet left by
+				 */
+	__u8 dst_vif;		/* DATA: the vif (device id) of the
+				 * receiver's that it is addressed to
+				 */
 };
 
 XL_STATIC_ASSERT(sizeof(struct xl_rec_hdr) == 16, "record header size");
 XL_STATIC_ASSERT(sizeof(struct xl_rec_hdr) == XL_REC_ALIGN, "header is one alignment unit");
 XL_STATIC_ASSERT(offsetof(struct xl_rec_hdr, type) == 4, "type offset");
-XL_STATIC_ASSERT(offsetof(struct xl_rec_hdr, proto) == 6, "proto offset");
-XL_STATIC_ASSERT(offsetof(struct xl_rec_hdr, csum) == 8, "csum offset");
+XL_STATIC_ASSERT(offsetof(struct xl_rec_hdr, l3) == 6, "l3 offset");
+XL_STATIC_ASSERT(offsetof(struct xl_rec_hdr, csum) == 7, "csum offset");
+XL_STATIC_ASSERT(offsetof(struct xl_rec_hdr, gso_type) == 8, "gso_type offset");
+XL_STATIC_ASSERT(offsetof(struct xl_rec_hdr, csum_offset) == 9, "csum_offset offset");
 XL_STATIC_ASSERT(offsetof(struct xl_rec_hdr, gso_size) == 10, "gso_size offset");
 XL_STATIC_ASSERT(offsetof(struct xl_rec_hdr, csum_start) == 12, "csum_start offset");
-XL_STATIC_ASSERT(offsetof(struct xl_rec_hdr, csum_offset) == 14, "csum_offset offset");
+XL_STATIC_ASSERT(offsetof(struct xl_rec_hdr, src_vif) == 14, "src_vif offset");
+XL_STATIC_ASSERT(offsetof(struct xl_rec_hdr, dst_vif) == 15, "dst_vif offset");
 
 /* Bytes a record with @len payload bytes occupies in the data area. */
 #define XL_REC_SPACE(len) \

@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The xenloop control-plane protocol in XenStore, version 1, shared by the
+ * The xenloop control-plane protocol in XenStore, version 2, shared by the
  * guest module and xenloopd.  Documentation/control-plane.md is the
  * specification; these are its names and limits.
  */
 #ifndef _XENLOOP_PROTOCOL_H
 #define _XENLOOP_PROTOCOL_H
 
-/* Protocol version this tree implements. */
-#define XENLOOP_PROTO_VERSION		1
+/*
+ * Protocol version this tree implements.  Version 2 added each vif's
+ * network to the views and the vif pair to every record; a guest that
+ * advertises version 1 cannot tell networks apart, so xenloopd leaves it
+ * out of every view (no channel rather than one that crosses networks).
+ */
+#define XENLOOP_PROTO_VERSION		2
+#define XENLOOP_PROTO_VERSION_MIN	2
 #define XENLOOP_PROTO_VERSION_MAX	65535
 
 /* Guest side, relative to the guest's home /local/domain/<domid>. */
@@ -20,7 +26,7 @@
 #define XENLOOP_VERSION_MAXLEN		8
 #define XENLOOP_FEATURES_MAXLEN		10	/* "0x" and 8 hex digits */
 
-/* Feature bits a guest may advertise; none is defined in version 1 yet. */
+/* Feature bits a guest may advertise; none is defined yet. */
 #define XENLOOP_FEATURES_V1		0x00000000u
 
 /* Dom0 side. */
@@ -49,14 +55,25 @@
 #define XENLOOP_HS_CLOSED		"closed"
 
 /*
- * MACs per guest in a view entry (D/peers/P/macs): at most this many vifs
- * of a guest are published, each as "xx:xx:xx:xx:xx:xx", separated by
- * single spaces.  xenloopd publishes no more; the module rejects an entry
- * with more (fail safe: no channel rather than one missing MACs).
+ * A guest's vifs in a view: its own in D/vifs, a peer's in
+ * D/peers/P/vifs.  One "DEVID,MAC,NETWORK" per vif, separated by single
+ * spaces, ordered by DEVID:
+ *   DEVID	the vif's device id (backend/vif/<domid>/<devid>), decimal
+ *		0..XENLOOP_VIF_DEVID_MAX, no leading zero;
+ *   MAC	"xx:xx:xx:xx:xx:xx", lower case, from dom0's backend;
+ *   NETWORK	16 lower-case hex digits naming the network the vif is
+ *		attached to (a hash of its bridge): two vifs are on the same
+ *		network iff these are equal.
+ * At most XENLOOP_VIFS_MAX vifs of a guest are published; xenloopd
+ * publishes no more, and the module rejects a value with more (fail safe:
+ * no channel rather than one missing vifs).
  */
-#define XENLOOP_MACS_MAX		16
+#define XENLOOP_VIFS_MAX		16
+#define XENLOOP_VIF_DEVID_MAX		255
 #define XENLOOP_MAC_STRLEN		17
-#define XENLOOP_MACS_MAXLEN		(XENLOOP_MACS_MAX * (XENLOOP_MAC_STRLEN + 1) - 1)
+#define XENLOOP_NET_STRLEN		16
+#define XENLOOP_VIF_STRLEN		(3 + 1 + XENLOOP_MAC_STRLEN + 1 + XENLOOP_NET_STRLEN)
+#define XENLOOP_VIFS_MAXLEN		(XENLOOP_VIFS_MAX * (XENLOOP_VIF_STRLEN + 1) - 1)
 
 /* Grant references per directory page (little-endian u32 each). */
 #define XENLOOP_REFS_PER_DIR		1024

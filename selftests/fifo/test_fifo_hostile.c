@@ -40,8 +40,8 @@
 #define SZ_64K		65536u
 #define SZ_128K		(128u << 10)
 #define SPACE(len)	((uint32_t)XL_REC_SPACE((uint32_t)(len)))
-#define IPV4		0x0800
-#define IPV6		0x86dd
+#define IPV4		XL_L3_IPV4
+#define IPV6		XL_L3_IPV6
 /* A "no error expected" value for the tables below. */
 #define ACCEPT		XL_FIFO_ERR_NONE
 
@@ -52,35 +52,38 @@ struct raw_hdr {
 	uint32_t len;
 	uint8_t type;
 	uint8_t flags;
-	uint16_t proto;
+	uint8_t l3;
 	uint8_t csum;
 	uint8_t gso_type;
+	uint8_t csum_offset;
 	uint16_t gso_size;
 	uint16_t csum_start;
-	uint16_t csum_offset;
+	uint8_t src_vif, dst_vif;
 };
 
 /* Initialisers for the tables. */
-#define H_DATA(l, p)	{ .len = (l), .type = XL_REC_DATA, .proto = (p) }
+#define H_DATA(l, p)	{ .len = (l), .type = XL_REC_DATA, .l3 = (p) }
 #define H_PAD(l)	{ .len = (l), .type = XL_REC_PAD }
-#define H_TYPE(l, t)	{ .len = (l), .type = (t), .proto = IPV4 }
+#define H_TYPE(l, t)	{ .len = (l), .type = (t), .l3 = IPV4 }
 
 static void put_rec(uint8_t *at, const struct raw_hdr *h)
 {
 	put_le32(at, h->len);
 	at[4] = h->type;
 	at[5] = h->flags;
-	put_le16(at + 6, h->proto);
-	at[8] = h->csum;
-	at[9] = h->gso_type;
+	at[6] = h->l3;
+	at[7] = h->csum;
+	at[8] = h->gso_type;
+	at[9] = h->csum_offset;
 	put_le16(at + 10, h->gso_size);
 	put_le16(at + 12, h->csum_start);
-	put_le16(at + 14, h->csum_offset);
+	at[14] = h->src_vif;
+	at[15] = h->dst_vif;
 }
 
 static struct raw_hdr data_hdr(uint32_t len)
 {
-	struct raw_hdr h = { .len = len, .type = XL_REC_DATA, .proto = IPV4 };
+	struct raw_hdr h = { .len = len, .type = XL_REC_DATA, .l3 = IPV4 };
 
 	return h;
 }
@@ -268,7 +271,7 @@ static void pattern(uint8_t *p, uint32_t len, uint32_t seq)
 /* Real producer: one IPv4 record of @len bytes; returns reserve's error. */
 static int send_rec(struct hchan *c, uint32_t len, uint32_t seq)
 {
-	struct xl_fifo_rec m = { .len = len, .proto = IPV4 };
+	struct xl_fifo_rec m = { .len = len, .l3 = IPV4 };
 	int err = 0;
 	uint8_t *p = xl_fifo_reserve(&c->tx, len, &err);
 
@@ -444,7 +447,7 @@ static bool run_drop(uint32_t features, const struct raw_hdr *h, int drop)
 	} else {
 		TAP_CHECK(st == XL_FIFO_OK);
 		if (st == XL_FIFO_OK) {
-			TAP_CHECK(r.len == h->len && r.proto == h->proto);
+			TAP_CHECK(r.len == h->len && r.l3 == h->l3);
 			TAP_CHECK(r.flags == h->flags && r.csum == h->csum);
 			TAP_CHECK(r.gso_type == h->gso_type);
 			TAP_CHECK(r.gso_size == h->gso_size);
@@ -458,8 +461,8 @@ static bool run_drop(uint32_t features, const struct raw_hdr *h, int drop)
 	TAP_CHECK(read_st(&c) == XL_FIFO_EMPTY);
 	TAP_CHECK(!c.rx.broken && c.rx.err == XL_FIFO_ERR_NONE);
 	if (!ok) {
-		tap_diag("features %#x len %u flags %#x proto %#x", features,
-			 h->len, h->flags, h->proto);
+		tap_diag("features %#x len %u flags %#x l3 %u", features,
+			 h->len, h->flags, h->l3);
 		tap_diag("csum %u at %u+%u, gso %u/%u: status %d, want drop %d",
 			 h->csum, h->csum_start, h->csum_offset, h->gso_type,
 			 h->gso_size, st, drop);
@@ -751,11 +754,11 @@ static bool test_prod_unaligned(void)
 static bool test_len_zero(void)
 {
 	static const struct rec_case cases[] = {
-		{ SZ_4K, 0, 0, { .type = XL_REC_DATA, .proto = IPV4 }, 16,
+		{ SZ_4K, 0, 0, { .type = XL_REC_DATA, .l3 = IPV4 }, 16,
 		  XL_FIFO_ERR_REC_LEN },
-		{ SZ_4K, 0, 0, { .type = XL_REC_DATA, .proto = IPV4 }, 32,
+		{ SZ_4K, 0, 0, { .type = XL_REC_DATA, .l3 = IPV4 }, 32,
 		  XL_FIFO_ERR_REC_LEN },
-		{ SZ_4K, 4080, 0, { .type = XL_REC_DATA, .proto = IPV4 }, 16,
+		{ SZ_4K, 4080, 0, { .type = XL_REC_DATA, .l3 = IPV4 }, 16,
 		  XL_FIFO_ERR_REC_LEN },
 		{ SZ_64K, 0xfffffff0u, 0, { .type = XL_REC_DATA }, 64,
 		  XL_FIFO_ERR_REC_LEN },
@@ -920,7 +923,7 @@ static bool test_gso_feature(void)
 	for (i = 0; i < ARRAY_SIZE(types); i++) {
 		struct raw_hdr h = data_hdr(1000);
 
-		h.proto = types[i].type == XL_GSO_TCPV4 ? IPV4 : IPV6;
+		h.l3 = types[i].type == XL_GSO_TCPV4 ? IPV4 : IPV6;
 		h.gso_type = types[i].type;
 		h.gso_size = 500;
 		TAP_CHECK(run_drop(FEAT_ALL & ~types[i].feat, &h,
@@ -955,20 +958,20 @@ static bool test_flags_unknown(void)
 
 static bool test_proto_unknown(void)
 {
-	static const uint16_t bad[] = {
-		0, 0x0806, 0x8100, 0x88a8, 0xffff, 0x0008, 0xdd86, 0x0801,
+	static const uint8_t bad[] = {
+		0, 1, 2, 3, 5, 7, 8, 0x40, 0x60, 0x86, 0xff,
 	};
 	unsigned int i;
 	bool ok = true;
 	struct raw_hdr h = data_hdr(60);
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		h.proto = bad[i];
+		h.l3 = bad[i];
 		TAP_CHECK(run_drop(FEAT_ALL, &h, XL_FIFO_DROP_PROTO));
 	}
-	h.proto = IPV4;
+	h.l3 = IPV4;
 	TAP_CHECK(run_drop(0, &h, -1));
-	h.proto = IPV6;
+	h.l3 = IPV6;
 	TAP_CHECK(run_drop(0, &h, -1));
 	return ok;
 }
@@ -1164,8 +1167,9 @@ static bool test_pad_ignored_fields(void)
 {
 	struct raw_hdr pad = {
 		.len = 1024 - 16, .type = XL_REC_PAD, .flags = 0xff,
-		.proto = 0x1234, .csum = 0xee, .gso_type = 0xdd,
-		.gso_size = 0xffff, .csum_start = 0xffff, .csum_offset = 0xffff,
+		.l3 = 0x34, .csum = 0xee, .gso_type = 0xdd,
+		.gso_size = 0xffff, .csum_start = 0xffff, .csum_offset = 0xff,
+		.src_vif = 0xfe, .dst_vif = 0xfd,
 	};
 	uint64_t zero[XL_FIFO_DROP_MAX] = { 0 };
 	struct raw_hdr h = data_hdr(16);
@@ -1721,7 +1725,7 @@ static void flip_produce(struct flipper *f)
 		return;
 	}
 	h = data_hdr(len);
-	h.proto = r & 16 ? IPV6 : IPV4;
+	h.l3 = r & 16 ? IPV6 : IPV4;
 	switch ((r >> 5) % 16) {
 	case 0:
 		h.flags = (uint8_t)r;
@@ -1729,7 +1733,7 @@ static void flip_produce(struct flipper *f)
 	case 1:
 		h.csum = XL_CSUM_PARTIAL;
 		h.csum_start = (uint16_t)(r >> 9);
-		h.csum_offset = (uint16_t)(r >> 3);
+		h.csum_offset = (uint8_t)(r >> 3);
 		break;
 	case 2:
 		h.gso_type = (uint8_t)(r % 5);
@@ -1806,12 +1810,13 @@ static bool rec_sane(const struct hchan *c, const struct xl_fifo_rec *r)
 	return len >= 1 && len <= c->rx.max_payload &&
 	       len == le32toh(h->len) && h->type == XL_REC_DATA &&
 	       !r->flags && !h->flags &&
-	       (r->proto == IPV4 || r->proto == IPV6) &&
-	       r->proto == le16toh(h->proto) && r->csum == h->csum &&
+	       (r->l3 == IPV4 || r->l3 == IPV6) &&
+	       r->l3 == h->l3 && r->csum == h->csum &&
 	       r->gso_type == h->gso_type &&
 	       r->gso_size == le16toh(h->gso_size) &&
 	       r->csum_start == le16toh(h->csum_start) &&
-	       r->csum_offset == le16toh(h->csum_offset) && csum_ok && gso_ok &&
+	       r->csum_offset == h->csum_offset && csum_ok && gso_ok &&
+	       r->src_vif == h->src_vif && r->dst_vif == h->dst_vif &&
 	       r->payload == c->data_ro + off + 16 &&
 	       off + SPACE(len) <= c->size &&
 	       SPACE(len) <= c->rx.prod - c->rx.cons;
@@ -2091,7 +2096,7 @@ static bool test_sticky_rx(void)
 static bool test_sticky_tx(void)
 {
 	static uint8_t before[SZ_4K];
-	struct xl_fifo_rec m = { .len = 16, .proto = IPV4 };
+	struct xl_fifo_rec m = { .len = 16, .l3 = IPV4 };
 	uint8_t page[8];
 	struct hchan c;
 	bool ok = true;

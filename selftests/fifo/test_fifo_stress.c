@@ -217,11 +217,11 @@ static int verify(const struct xl_fifo_rec *r, uint32_t seq, uint64_t seed,
 	uint8_t head[8] = { 0 };
 	uint64_t h, w;
 
-	if (r->len != len || r->proto != 0x0800 || r->csum != XL_CSUM_NONE ||
+	if (r->len != len || r->l3 != XL_L3_IPV4 || r->csum != XL_CSUM_NONE ||
 	    r->gso_type != XL_GSO_NONE) {
 		snprintf(why, whylen,
-			 "record %u: len %u proto %#x csum %u gso %u, want len %u",
-			 seq, r->len, r->proto, r->csum, r->gso_type, len);
+			 "record %u: len %u l3 %u csum %u gso %u, want len %u",
+			 seq, r->len, r->l3, r->csum, r->gso_type, len);
 		return -1;
 	}
 	memcpy(head, r->payload, len < 8 ? len : 8);
@@ -351,7 +351,7 @@ static void *producer_main(void *arg)
 
 		for (; batch && seq < s->nrec; batch--, seq++) {
 			uint32_t len = rec_len(s->seed, seq, s->maxlen);
-			struct xl_fifo_rec m = { .len = len, .proto = 0x0800 };
+			struct xl_fifo_rec m = { .len = len, .l3 = XL_L3_IPV4 };
 			uint8_t *p = produce_room(s, len);
 
 			if (!p)

@@ -107,7 +107,7 @@ static uint8_t pat(uint32_t seq, uint32_t i)
 
 static struct xl_fifo_rec meta_ipv4(uint32_t len)
 {
-	struct xl_fifo_rec m = { .len = len, .proto = 0x0800 };
+	struct xl_fifo_rec m = { .len = len, .l3 = XL_L3_IPV4 };
 
 	return m;
 }
@@ -322,9 +322,9 @@ static bool test_ctrl_init(void)
 static bool test_roundtrip_fields(void)
 {
 	struct xl_fifo_rec m = {
-		.len = 100, .proto = 0x86dd, .csum = XL_CSUM_PARTIAL,
+		.len = 100, .l3 = XL_L3_IPV6, .csum = XL_CSUM_PARTIAL,
 		.gso_type = XL_GSO_TCPV6, .gso_size = 60, .csum_start = 40,
-		.csum_offset = 16,
+		.csum_offset = 16, .src_vif = 3, .dst_vif = 255,
 	};
 	struct xl_fifo_rec r, r2;
 	struct chan c;
@@ -347,11 +347,11 @@ static bool test_roundtrip_fields(void)
 	/* The header as the wire format says, byte by byte. */
 	TAP_CHECK(get_le32(c.data) == 100);
 	TAP_CHECK(c.data[4] == XL_REC_DATA && c.data[5] == 0);
-	TAP_CHECK(get_le16(c.data + 6) == 0x86dd);
-	TAP_CHECK(c.data[8] == XL_CSUM_PARTIAL && c.data[9] == XL_GSO_TCPV6);
+	TAP_CHECK(c.data[6] == XL_L3_IPV6 && c.data[7] == XL_CSUM_PARTIAL);
+	TAP_CHECK(c.data[8] == XL_GSO_TCPV6 && c.data[9] == 16);
 	TAP_CHECK(get_le16(c.data + 10) == 60);
 	TAP_CHECK(get_le16(c.data + 12) == 40);
-	TAP_CHECK(get_le16(c.data + 14) == 16);
+	TAP_CHECK(c.data[14] == 3 && c.data[15] == 255);
 
 	/* Invisible until published. */
 	TAP_CHECK(get_le32(&c.a->tx_prod) == 0);
@@ -361,10 +361,11 @@ static bool test_roundtrip_fields(void)
 
 	memset(&r, 0, sizeof(r));
 	TAP_CHECK(xl_fifo_read(&c.rx, &r) == XL_FIFO_OK);
-	TAP_CHECK(r.len == 100 && r.proto == 0x86dd && r.flags == 0);
+	TAP_CHECK(r.len == 100 && r.l3 == XL_L3_IPV6 && r.flags == 0);
 	TAP_CHECK(r.csum == XL_CSUM_PARTIAL && r.gso_type == XL_GSO_TCPV6);
 	TAP_CHECK(r.gso_size == 60 && r.csum_start == 40 &&
 		  r.csum_offset == 16);
+	TAP_CHECK(r.src_vif == 3 && r.dst_vif == 255);
 	TAP_CHECK(r.payload == c.data + 16);
 	TAP_CHECK(memcmp(&r.hdr, c.data, 16) == 0);
 	for (i = 0; i < 100; i++)
@@ -912,43 +913,43 @@ static bool test_drops(void)
 		uint32_t feat;
 		int drop;	/* enum xl_fifo_drop, or -1: accepted */
 	} cases[] = {
-		{ { .len = 100, .proto = 0x0800, .flags = 0x80 }, 0,
+		{ { .len = 100, .l3 = XL_L3_IPV4, .flags = 0x80 }, 0,
 		  XL_FIFO_DROP_FLAGS },
-		{ { .len = 100, .proto = 0x0806 }, 0, XL_FIFO_DROP_PROTO },
-		{ { .len = 100, .proto = 0 }, 0, XL_FIFO_DROP_PROTO },
-		{ { .len = 100, .proto = 0x86dd }, 0, -1 },
-		{ { .len = 100, .proto = 0x0800, .csum = 3 }, FEAT_ALL,
+		{ { .len = 100, .l3 = 8 }, 0, XL_FIFO_DROP_PROTO },
+		{ { .len = 100, .l3 = 0 }, 0, XL_FIFO_DROP_PROTO },
+		{ { .len = 100, .l3 = XL_L3_IPV6 }, 0, -1 },
+		{ { .len = 100, .l3 = XL_L3_IPV4, .csum = 3 }, FEAT_ALL,
 		  XL_FIFO_DROP_CSUM },
-		{ { .len = 100, .proto = 0x0800, .csum = XL_CSUM_UNNECESSARY },
+		{ { .len = 100, .l3 = XL_L3_IPV4, .csum = XL_CSUM_UNNECESSARY },
 		  0, -1 },
-		{ { .len = 100, .proto = 0x0800, .csum = XL_CSUM_PARTIAL,
+		{ { .len = 100, .l3 = XL_L3_IPV4, .csum = XL_CSUM_PARTIAL,
 		    .csum_start = 20, .csum_offset = 16 }, 0,
 		  XL_FIFO_DROP_CSUM },
-		{ { .len = 100, .proto = 0x0800, .csum = XL_CSUM_PARTIAL,
+		{ { .len = 100, .l3 = XL_L3_IPV4, .csum = XL_CSUM_PARTIAL,
 		    .csum_start = 20, .csum_offset = 16 },
 		  XL_FEAT_CSUM_PARTIAL, -1 },
-		{ { .len = 100, .proto = 0x0800, .csum = XL_CSUM_PARTIAL,
+		{ { .len = 100, .l3 = XL_L3_IPV4, .csum = XL_CSUM_PARTIAL,
 		    .csum_start = 90, .csum_offset = 8 },
 		  XL_FEAT_CSUM_PARTIAL, -1 },	/* ends exactly at len */
-		{ { .len = 100, .proto = 0x0800, .csum = XL_CSUM_PARTIAL,
+		{ { .len = 100, .l3 = XL_L3_IPV4, .csum = XL_CSUM_PARTIAL,
 		    .csum_start = 90, .csum_offset = 9 },
 		  XL_FEAT_CSUM_PARTIAL, XL_FIFO_DROP_CSUM },
-		{ { .len = 100, .proto = 0x0800, .csum = XL_CSUM_PARTIAL,
-		    .csum_start = 0xffff, .csum_offset = 0xffff },
+		{ { .len = 100, .l3 = XL_L3_IPV4, .csum = XL_CSUM_PARTIAL,
+		    .csum_start = 0xffff, .csum_offset = 0xff },
 		  XL_FEAT_CSUM_PARTIAL, XL_FIFO_DROP_CSUM },
-		{ { .len = 100, .proto = 0x0800, .gso_type = XL_GSO_TCPV4,
+		{ { .len = 100, .l3 = XL_L3_IPV4, .gso_type = XL_GSO_TCPV4,
 		    .gso_size = 50 }, XL_FEAT_GSO_TCPV6, XL_FIFO_DROP_GSO },
-		{ { .len = 100, .proto = 0x0800, .gso_type = XL_GSO_TCPV4,
+		{ { .len = 100, .l3 = XL_L3_IPV4, .gso_type = XL_GSO_TCPV4,
 		    .gso_size = 50 }, XL_FEAT_GSO_TCPV4, -1 },
-		{ { .len = 100, .proto = 0x86dd, .gso_type = XL_GSO_UDP_L4,
+		{ { .len = 100, .l3 = XL_L3_IPV6, .gso_type = XL_GSO_UDP_L4,
 		    .gso_size = 99 }, XL_FEAT_GSO_UDP_L4, -1 },
-		{ { .len = 100, .proto = 0x86dd, .gso_type = XL_GSO_UDP_L4,
+		{ { .len = 100, .l3 = XL_L3_IPV6, .gso_type = XL_GSO_UDP_L4,
 		    .gso_size = 100 }, XL_FEAT_GSO_UDP_L4, XL_FIFO_DROP_GSO },
-		{ { .len = 100, .proto = 0x86dd, .gso_type = XL_GSO_TCPV6 },
+		{ { .len = 100, .l3 = XL_L3_IPV6, .gso_type = XL_GSO_TCPV6 },
 		  FEAT_ALL, XL_FIFO_DROP_GSO },	/* GSO without a size */
-		{ { .len = 100, .proto = 0x0800, .gso_size = 50 }, FEAT_ALL,
+		{ { .len = 100, .l3 = XL_L3_IPV4, .gso_size = 50 }, FEAT_ALL,
 		  XL_FIFO_DROP_GSO },		/* a size without GSO */
-		{ { .len = 100, .proto = 0x0800, .gso_type = 4,
+		{ { .len = 100, .l3 = XL_L3_IPV4, .gso_type = 4,
 		    .gso_size = 50 }, FEAT_ALL, XL_FIFO_DROP_GSO },
 	};
 	unsigned int i;

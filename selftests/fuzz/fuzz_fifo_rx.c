@@ -81,16 +81,14 @@ static void snap(const struct fz_rx *f, struct fz_snap *s)
  */
 static bool spec_fields_ok(const u8 *h, u32 len, u32 features)
 {
-	u32 proto = h[6] | h[7] << 8;
-	u32 csum = h[8], gso_type = h[9];
+	u32 l3 = h[6], csum = h[7], gso_type = h[8], csum_offset = h[9];
 	u32 gso_size = h[10] | h[11] << 8;
 	u32 csum_start = h[12] | h[13] << 8;
-	u32 csum_offset = h[14] | h[15] << 8;
 	u32 feat;
 
 	if (h[5])
 		return false;
-	if (proto != 0x0800 && proto != 0x86dd)
+	if (l3 != 4 && l3 != 6)
 		return false;
 	if (csum == XL_CSUM_PARTIAL) {
 		if (!(features & XL_FEAT_CSUM_PARTIAL) ||
@@ -198,12 +196,12 @@ static enum xl_fifo_status do_read(struct fz_rx *f, bool consume)
 		FZ_CHECK(memcmp(&rec.hdr, h, FZ_HDR) == 0);
 		FZ_CHECK(get_le32(h) == len && h[4] == XL_REC_DATA);
 		FZ_CHECK(spec_fields_ok(h, len, rx->features));
-		FZ_CHECK(rec.proto == (h[6] | h[7] << 8));
-		FZ_CHECK(rec.flags == h[5] && rec.csum == h[8]);
-		FZ_CHECK(rec.gso_type == h[9]);
+		FZ_CHECK(rec.l3 == h[6]);
+		FZ_CHECK(rec.flags == h[5] && rec.csum == h[7]);
+		FZ_CHECK(rec.gso_type == h[8] && rec.csum_offset == h[9]);
 		FZ_CHECK(rec.gso_size == (h[10] | h[11] << 8));
 		FZ_CHECK(rec.csum_start == (h[12] | h[13] << 8));
-		FZ_CHECK(rec.csum_offset == (h[14] | h[15] << 8));
+		FZ_CHECK(rec.src_vif == h[14] && rec.dst_vif == h[15]);
 		/* Copy out, as a real caller must: ASan checks every byte. */
 		memcpy(f->copy, rec.payload, len);
 		f->last = rec;
@@ -294,7 +292,8 @@ static void do_release(struct fz_rx *f)
 /* The peer sends one well-formed record through the real producer. */
 static void peer_send(struct fz_rx *f, u32 len, u8 how)
 {
-	struct xl_fifo_rec m = { .proto = (how & 2) ? 0x86dd : 0x0800 };
+	struct xl_fifo_rec m = { .l3 = (how & 2) ? XL_L3_IPV6 : XL_L3_IPV4,
+				 .src_vif = how, .dst_vif = ~how };
 	u8 *p;
 
 	len = len % f->tx.max_payload + 1;

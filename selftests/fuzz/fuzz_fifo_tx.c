@@ -163,7 +163,9 @@ static void do_commit(struct fz_tx *f, const struct xl_fifo_rec *m)
 	FZ_CHECK(tx->resv_len == 0);
 	h = f->data + (b.prod & f->mask);
 	FZ_CHECK(get_le32(h) == m->len && h[4] == XL_REC_DATA);
-	FZ_CHECK(h[5] == m->flags && (h[6] | h[7] << 8) == m->proto);
+	FZ_CHECK(h[5] == m->flags && h[6] == m->l3 && h[7] == m->csum);
+	FZ_CHECK(h[8] == m->gso_type && h[9] == m->csum_offset);
+	FZ_CHECK(h[14] == m->src_vif && h[15] == m->dst_vif);
 }
 
 static void do_publish(struct fz_tx *f)
@@ -245,7 +247,9 @@ static void run_op(struct fz_tx *f, struct fz_in *in)
 		memset(&m, 0, sizeof(m));
 		m.len = fz_u16(in);
 		m.flags = fz_u8(in);
-		m.proto = fz_u16(in);
+		m.l3 = fz_u8(in);
+		m.src_vif = fz_u8(in);
+		m.dst_vif = fz_u8(in);
 		m.csum = fz_u8(in);
 		m.gso_type = fz_u8(in);
 		m.gso_size = fz_u16(in);
@@ -259,7 +263,7 @@ static void run_op(struct fz_tx *f, struct fz_in *in)
 		do_reserve(f, v, (u8)v);
 		memset(&m, 0, sizeof(m));
 		m.len = v;
-		m.proto = 0x86dd;
+		m.l3 = XL_L3_IPV6;
 		do_commit(f, &m);
 		break;
 	case TX_OP_PUBLISH:

@@ -121,7 +121,7 @@ static bool ring_send(struct ring *r, const struct xl_fifo_rec *m, u32 seq)
 
 static bool ring_send_len(struct ring *r, u32 len, u32 seq)
 {
-	struct xl_fifo_rec m = { .len = len, .proto = 0x0800 };
+	struct xl_fifo_rec m = { .len = len, .l3 = XL_L3_IPV4 };
 
 	return ring_send(r, &m, seq);
 }
@@ -217,19 +217,19 @@ static void rx_wraps(const char *dir)
 static void rx_fields(const char *dir)
 {
 	static const struct xl_fifo_rec metas[] = {
-		{ .len = 200, .proto = 0x0800, .csum = XL_CSUM_PARTIAL,
+		{ .len = 200, .l3 = XL_L3_IPV4, .csum = XL_CSUM_PARTIAL,
 		  .csum_start = 20, .csum_offset = 16 },
-		{ .len = 200, .proto = 0x86dd, .csum = XL_CSUM_UNNECESSARY },
-		{ .len = 3000, .proto = 0x0800, .gso_type = XL_GSO_TCPV4,
+		{ .len = 200, .l3 = XL_L3_IPV6, .csum = XL_CSUM_UNNECESSARY },
+		{ .len = 3000, .l3 = XL_L3_IPV4, .gso_type = XL_GSO_TCPV4,
 		  .gso_size = 1448 },
-		{ .len = 3000, .proto = 0x86dd, .gso_type = XL_GSO_TCPV6,
+		{ .len = 3000, .l3 = XL_L3_IPV6, .gso_type = XL_GSO_TCPV6,
 		  .gso_size = 1428, .csum = XL_CSUM_PARTIAL, .csum_start = 40,
 		  .csum_offset = 16 },
-		{ .len = 3000, .proto = 0x86dd, .gso_type = XL_GSO_UDP_L4,
+		{ .len = 3000, .l3 = XL_L3_IPV6, .gso_type = XL_GSO_UDP_L4,
 		  .gso_size = 1200 },
-		{ .len = 100, .proto = 0x0806 },		/* dropped */
-		{ .len = 100, .proto = 0x0800, .flags = 1 },	/* dropped */
-		{ .len = 100, .proto = 0x0800, .gso_size = 9 },	/* dropped */
+		{ .len = 100, .l3 = 8 },		/* dropped */
+		{ .len = 100, .l3 = XL_L3_IPV4, .flags = 1 },	/* dropped */
+		{ .len = 100, .l3 = XL_L3_IPV4, .gso_size = 9 },	/* dropped */
 	};
 	struct seed *s = calloc(1, sizeof(*s));
 	struct ring r;
@@ -328,7 +328,7 @@ static void rx_hostile(const char *dir)
 			out_u8(s, RX_OP_HDR);
 			out_u16(s, 0);
 			out_u32(s, 0x10000);
-			out_u32(s, XL_REC_DATA | 0x08000000u);
+			out_u32(s, XL_REC_DATA | XL_L3_IPV4 << 16);
 			out_u32(s, 0);
 			out_u32(s, 0);
 			break;
@@ -391,8 +391,9 @@ static void tx_seeds(const char *dir)
 		out_u8(s, 0x77);
 		out_u8(s, TX_OP_COMMIT);
 		out_u16(s, 60);
-		for (k = 0; k < 9; k++)
-			out_u8(s, k == 1 ? 0x08 : 0);
+		/* flags, l3, src_vif, dst_vif, csum, gso_type, gso_size, ... */
+		for (k = 0; k < 10; k++)
+			out_u8(s, k == 1 ? XL_L3_IPV4 : 0);
 		out_u8(s, TX_OP_EVENT_SET);
 		out_u32(s, 0x12345678);
 		out_u8(s, TX_OP_PUBLISH);

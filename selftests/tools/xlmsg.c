@@ -7,6 +7,7 @@
  *		 [-w TIMEOUT_MS] HOST
  *	xlmsg flood [-p PORT] [-s SIZE] [-d SECONDS] HOST
  *	xlmsg sniff [-d SECONDS] IFNAME
+ *	xlmsg tstamp [-p PORT] [-n COUNT] [-s SIZE] HOST
  *
  * serve echoes UDP datagrams and TCP streams on PORT (IPv4 and IPv6).
  * rr sends COUNT messages of each SIZE, each filled with a pattern that
@@ -22,12 +23,20 @@
  * takes them for SECONDS and prints how many it sent (for memory-bound
  * tests: nothing has to listen).  sniff counts the IPv4 and IPv6 frames
  * a packet socket sees on IFNAME, each way, for SECONDS ("sniff in=N
- * out=M"): what tcpdump would show.  Statically linked for busybox guests: numeric addresses only.
+ * out=M"): what tcpdump would show.  tstamp sends COUNT UDP datagrams
+ * asking for software transmit timestamps (SO_TIMESTAMPING with
+ * SOF_TIMESTAMPING_TX_SOFTWARE, as PTP tools and latency tracers do) and
+ * counts the distinct ones that come back on the error queue ("tstamp
+ * sent=N stamped=M"); it exits 0 only when every datagram was stamped.
+ * Statically linked for busybox guests: numeric addresses only.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <time.h>		/* before linux/errqueue.h, which needs timespec */
+#include <linux/errqueue.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/net_tstamp.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -263,6 +272,26 @@ usage:
 	return 2;
 }
 
+/*
+ * An unconnected UDP socket and the address of HOST:PORT, or -2 (bad
+ * address) or -1 (no socket), reported.  Unconnected: ICMP errors from a
+ * closed port are not reported on it.
+ */
+static int udp_to(const char *host, unsigned int port,
+		  struct sockaddr_storage *ss, socklen_t *sl)
+{
+	int fd;
+
+	if (xl_parse_addr(host, port, ss, sl)) {
+		xl_msg("bad address %s", host);
+		return -2;
+	}
+	fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		xl_msg("socket: %s", strerror(errno));
+	return fd;
+}
+
 static int flood(int argc, char **argv)
 {
 	static uint8_t buf[MAX_MSG];
@@ -290,16 +319,9 @@ static int flood(int argc, char **argv)
 	}
 	if (optind != argc - 1 || !size || size > MAX_MSG || secs <= 0)
 		goto usage;
-	if (xl_parse_addr(argv[optind], port, &ss, &sl)) {
-		xl_msg("bad address %s", argv[optind]);
-		return 2;
-	}
-	/* Unconnected: ICMP errors from the closed port are not reported. */
-	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		xl_msg("socket: %s", strerror(errno));
-		return 1;
-	}
+	fd = udp_to(argv[optind], port, &ss, &sl);
+	if (fd < 0)
+		return -fd;
 	fill(buf, size, 0);
 	t0 = now_us();
 	while (now_us() - t0 < secs * 1e6) {
@@ -370,6 +392,105 @@ usage:
 	return 2;
 }
 
+/* Distinct transmit timestamps that came back, by OPT_ID counter. */
+static unsigned long tstamp_collect(int fd, uint8_t *seen, unsigned long n,
+				    int wait_ms)
+{
+	unsigned long got = 0;
+	char ctl[512];
+	uint8_t data[64];
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = 0 };
+		struct iovec iov = { data, sizeof(data) };
+		struct msghdr m = {
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = ctl, .msg_controllen = sizeof(ctl),
+		};
+		struct scm_timestamping *ts = NULL;
+		struct sock_extended_err *ee = NULL;
+		struct cmsghdr *c;
+
+		/* The error queue shows as POLLERR. */
+		if (poll(&p, 1, wait_ms) <= 0 || !(p.revents & POLLERR))
+			return got;
+		if (recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			return got;
+		for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+			if (c->cmsg_level == SOL_SOCKET &&
+			    c->cmsg_type == SCM_TIMESTAMPING)
+				ts = (struct scm_timestamping *)CMSG_DATA(c);
+			else if ((c->cmsg_level == SOL_IP &&
+				  c->cmsg_type == IP_RECVERR) ||
+				 (c->cmsg_level == SOL_IPV6 &&
+				  c->cmsg_type == IPV6_RECVERR))
+				ee = (struct sock_extended_err *)CMSG_DATA(c);
+		}
+		if (ts && ee && ee->ee_origin == SO_EE_ORIGIN_TIMESTAMPING &&
+		    ee->ee_info == SCM_TSTAMP_SND &&
+		    (ts->ts[0].tv_sec || ts->ts[0].tv_nsec) &&
+		    ee->ee_data < n && !seen[ee->ee_data]) {
+			seen[ee->ee_data] = 1;
+			got++;
+		}
+	}
+}
+
+static int tstamp(int argc, char **argv)
+{
+	static uint8_t buf[MAX_MSG];
+	unsigned long size = 100, count = 100, i, sent = 0, got = 0;
+	int flags = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
+		    SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
+	unsigned int port = 9;
+	struct sockaddr_storage ss;
+	uint8_t *seen;
+	socklen_t sl;
+	int fd, c;
+
+	while ((c = getopt(argc, argv, "p:n:s:")) != -1) {
+		switch (c) {
+		case 'p':
+			port = strtoul(optarg, NULL, 10);
+			break;
+		case 'n':
+			count = strtoul(optarg, NULL, 10);
+			break;
+		case 's':
+			size = strtoul(optarg, NULL, 10);
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (optind != argc - 1 || !size || size > MAX_MSG || !count ||
+	    count > 100000)
+		goto usage;
+	fd = udp_to(argv[optind], port, &ss, &sl);
+	if (fd < 0)
+		return -fd;
+	seen = calloc(count, 1);
+	if (!seen ||
+	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof(flags))) {
+		xl_msg("SO_TIMESTAMPING: %s", strerror(errno));
+		return 1;
+	}
+	fill(buf, size, 0);
+	for (i = 0; i < count; i++) {
+		if (sendto(fd, buf, size, 0, (struct sockaddr *)&ss, sl) ==
+		    (ssize_t)size)
+			sent++;
+		/* Keep the error queue short: collect as we go. */
+		got += tstamp_collect(fd, seen, count, 1);
+	}
+	got += tstamp_collect(fd, seen, count, 2000);
+	printf("tstamp sent=%lu stamped=%lu\n", sent, got);
+	return sent == count && got == count ? 0 : 1;
+usage:
+	fprintf(stderr, "usage: xlmsg tstamp [-p PORT] [-n COUNT] [-s SIZE] HOST\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "serve")) {
@@ -389,11 +510,14 @@ int main(int argc, char **argv)
 		return flood(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "sniff"))
 		return sniff(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "tstamp"))
+		return tstamp(argc - 1, argv + 1);
 usage:
 	fprintf(stderr, "usage: xlmsg serve [-p PORT]\n"
 		"       xlmsg rr (-u|-t) [-p PORT] [-n COUNT] [-s SIZE,...] "
 		"[-w TIMEOUT_MS] HOST\n"
 		"       xlmsg flood [-p PORT] [-s SIZE] [-d SECONDS] HOST\n"
-		"       xlmsg sniff [-d SECONDS] IFNAME\n");
+		"       xlmsg sniff [-d SECONDS] IFNAME\n"
+		"       xlmsg tstamp [-p PORT] [-n COUNT] [-s SIZE] HOST\n");
 	return 2;
 }

@@ -3,7 +3,8 @@
  * xlrogue - a hostile xenloop peer for the lab, in userspace.
  *
  *	xlrogue advertise | withdraw
- *	xlrogue run -v DOMID -m MODE -S SRC -D DST [-u PORT] [-r PPS]
+ *	xlrogue run -v DOMID -m MODE -S SRC -D DST [-V SRCVIF,DSTVIF]
+ *		    [-u PORT] [-r PPS]
  *		    [-o ORDER] [-F FEATURES] [-T SECONDS] [-t SECONDS]
  *		    [-a SECONDS] [-w SECONDS] [-M MARKER] [-x SEED]
  *	xlrogue sink -u PORT [PROGRESSFILE]
@@ -92,6 +93,10 @@ const char *const xl_prog = "xlrogue";
 #define SINK_MAGIC		0x58524f47u	/* "GORX" as LE bytes */
 #define SINK_HDR		16
 #define ROGUE_SPORT		7399
+#define ROGUE_L3_BAD		8	/* neither XL_L3_IPV4 nor XL_L3_IPV6 */
+#define STR_(x)			#x
+#define STR(x)			STR_(x)
+#define ROGUE_PROTO_VERSION	STR(XENLOOP_PROTO_VERSION)
 /* Not in every uapi header; the kernel may refuse it, which we count. */
 #ifndef VIRTIO_NET_HDR_GSO_UDP_L4
 #define VIRTIO_NET_HDR_GSO_UDP_L4	5
@@ -209,7 +214,8 @@ static void advertise(void)
 		if (!t)
 			die("cannot start a XenStore transaction: %s", strerror(errno));
 		if (!xs_put(t, XENLOOP_ADVERT_DIR "/" XENLOOP_ADVERT_FEATURES, "0x00000000") ||
-		    !xs_put(t, XENLOOP_ADVERT_DIR "/" XENLOOP_ADVERT_VERSION, "1")) {
+		    !xs_put(t, XENLOOP_ADVERT_DIR "/" XENLOOP_ADVERT_VERSION,
+			    ROGUE_PROTO_VERSION)) {
 			xs_transaction_end(xs, t, true);
 			die("cannot write %s: %s", XENLOOP_ADVERT_DIR, strerror(errno));
 		}
@@ -412,6 +418,7 @@ struct rogue {
 
 	/* traffic */
 	struct in_addr src, dst;
+	uint8_t src_vif, dst_vif;	/* what our records say (-V) */
 	unsigned int udp_port, pps;
 	bool to_lie_port;		/* a_lie: the port after the sink's */
 	uint32_t seq;
@@ -843,15 +850,31 @@ static uint32_t build_udp(struct rogue *r, uint8_t *p, uint32_t plen)
 	return iplen;
 }
 
+static void commit(struct rogue *r, uint32_t len, uint8_t csum, uint8_t gso_type,
+		   uint16_t gso_size, uint16_t cstart, uint8_t coff, uint8_t flags,
+		   uint8_t l3);
+
+/* A well-formed IPv4 record that names another vif pair than ours. */
+static void vif_lie(struct rogue *r, uint32_t len, uint8_t src, uint8_t dst)
+{
+	uint8_t s = r->src_vif, d = r->dst_vif;
+
+	r->src_vif = src;
+	r->dst_vif = dst;
+	commit(r, len, XL_CSUM_NONE, 0, 0, 0, 0, 0, XL_L3_IPV4);
+	r->src_vif = s;
+	r->dst_vif = d;
+}
+
 /* Commit one record with @meta over @len bytes already at the reservation. */
 static void commit(struct rogue *r, uint32_t len, uint8_t csum, uint8_t gso_type,
-		   uint16_t gso_size, uint16_t cstart, uint16_t coff, uint8_t flags,
-		   uint16_t proto)
+		   uint16_t gso_size, uint16_t cstart, uint8_t coff, uint8_t flags,
+		   uint8_t l3)
 {
 	struct xl_fifo_rec meta = {
-		.len = len, .proto = proto, .flags = flags, .csum = csum,
+		.len = len, .l3 = l3, .flags = flags, .csum = csum,
 		.gso_type = gso_type, .gso_size = gso_size, .csum_start = cstart,
-		.csum_offset = coff,
+		.csum_offset = coff, .src_vif = r->src_vif, .dst_vif = r->dst_vif,
 	};
 
 	xl_fifo_commit(&r->tx, &meta);
@@ -879,7 +902,7 @@ static bool send_udp(struct rogue *r, uint32_t plen)
 		}
 		return false;
 	}
-	commit(r, build_udp(r, p, plen), XL_CSUM_NONE, XL_GSO_NONE, 0, 0, 0, 0, 0x0800);
+	commit(r, build_udp(r, p, plen), XL_CSUM_NONE, XL_GSO_NONE, 0, 0, 0, 0, XL_L3_IPV4);
 	return true;
 }
 
@@ -921,7 +944,7 @@ static bool send_ping(struct rogue *r, uint32_t plen)
 	c = csum_fold(csum_add(0, p + 20, 8 + plen));
 	p[22] = c >> 8;
 	p[23] = c & 0xff;
-	commit(r, iplen, XL_CSUM_NONE, XL_GSO_NONE, 0, 0, 0, 0, 0x0800);
+	commit(r, iplen, XL_CSUM_NONE, XL_GSO_NONE, 0, 0, 0, 0, XL_L3_IPV4);
 	return true;
 }
 
@@ -931,15 +954,16 @@ static void inject(struct rogue *r, const struct xl_fifo_rec *rec)
 	static uint8_t buf[sizeof(struct virtio_net_hdr) + 14 + XL_REC_MAX_PAYLOAD];
 	struct virtio_net_hdr *vh = (struct virtio_net_hdr *)buf;
 	uint8_t *eth = buf + sizeof(*vh);
+	uint16_t proto = rec->l3 == XL_L3_IPV4 ? ETH_P_IP : ETH_P_IPV6;
 	struct sockaddr_ll sll = {
 		.sll_family = AF_PACKET, .sll_ifindex = r->lo_ifindex,
-		.sll_protocol = htons(rec->proto), .sll_halen = 6,
+		.sll_protocol = htons(proto), .sll_halen = 6,
 	};
 	size_t n = sizeof(*vh) + 14 + rec->len;
 
 	memset(buf, 0, sizeof(*vh) + 14);
-	eth[12] = rec->proto >> 8;
-	eth[13] = rec->proto & 0xff;
+	eth[12] = proto >> 8;
+	eth[13] = proto & 0xff;
 	/* The payload is the victim's: copy it once, then only use the copy. */
 	memcpy(eth + 14, rec->payload, rec->len);
 	if (rec->csum == XL_CSUM_PARTIAL) {
@@ -1067,12 +1091,13 @@ static void raw_prod(struct rogue *r, uint32_t prod)
 }
 
 /* A header at our current producer offset; publishes @space bytes. */
-static void raw_hdr(struct rogue *r, uint32_t len, uint8_t type, uint16_t proto,
+static void raw_hdr(struct rogue *r, uint32_t len, uint8_t type, uint8_t l3,
 		    uint32_t space)
 {
 	uint32_t off = r->tx.prod & (r->tx.size - 1);
 	struct xl_rec_hdr h = {
-		.len = htole32(len), .type = type, .proto = htole16(proto),
+		.len = htole32(len), .type = type, .l3 = l3,
+		.src_vif = r->src_vif, .dst_vif = r->dst_vif,
 	};
 
 	memcpy(r->data.addr + off, &h, sizeof(h));
@@ -1157,7 +1182,7 @@ static void a_len(struct rogue *r, int how)
 	off = r->tx.prod & (r->tx.size - 1);
 	switch (how) {
 	case LEN_ZERO:
-		raw_hdr(r, 0, XL_REC_DATA, 0x0800, 16);
+		raw_hdr(r, 0, XL_REC_DATA, XL_L3_IPV4, 16);
 		break;
 	case LEN_ODD:
 		/* Valid framing, a 21-byte "IPv4 packet": dropped, not broken. */
@@ -1166,36 +1191,37 @@ static void a_len(struct rogue *r, int how)
 		if (p) {
 			build_udp(r, tmp, 100);
 			memcpy(p, tmp, 21);
-			commit(r, 21, XL_CSUM_NONE, 0, 0, 0, 0, 0, 0x0800);
+			commit(r, 21, XL_CSUM_NONE, 0, 0, 0, 0, 0, XL_L3_IPV4);
 			publish(r);
 		}
 		break;
 	case LEN_OVER_MAX:
-		raw_hdr(r, r->tx.max_payload + 1, XL_REC_DATA, 0x0800, 16);
+		raw_hdr(r, r->tx.max_payload + 1, XL_REC_DATA, XL_L3_IPV4, 16);
 		break;
 	case LEN_OVER_RING:
-		raw_hdr(r, r->tx.size + 4096, XL_REC_DATA, 0x0800, 16);
+		raw_hdr(r, r->tx.size + 4096, XL_REC_DATA, XL_L3_IPV4, 16);
 		break;
 	case LEN_STRADDLE:
 		/* Fits the maximum, ends 64 bytes past the end of the area. */
-		raw_hdr(r, r->tx.size - off + 48, XL_REC_DATA, 0x0800,
+		raw_hdr(r, r->tx.size - off + 48, XL_REC_DATA, XL_L3_IPV4,
 			r->tx.size - off);
 		break;
 	case LEN_TRUNC:
-		raw_hdr(r, 1000, XL_REC_DATA, 0x0800, 16);
+		raw_hdr(r, 1000, XL_REC_DATA, XL_L3_IPV4, 16);
 		break;
 	case LEN_PAD:
 		raw_hdr(r, 16, XL_REC_PAD, 0, 32);
 		break;
 	case LEN_TYPE:
-		raw_hdr(r, 100, 7, 0x0800, XL_REC_SPACE(100));
+		raw_hdr(r, 100, 7, XL_L3_IPV4, XL_REC_SPACE(100));
 		break;
 	}
 }
 
 enum { LIE_USO_1, LIE_GSO_SIZE0, LIE_GSO_BIG, LIE_GSO_TYPE, LIE_GSO_PROTO,
 	LIE_CSUM_OUT, LIE_CSUM_WRONG, LIE_IP_TOTLEN_LONG, LIE_IP_TOTLEN_SHORT,
-	LIE_IP_IHL, LIE_IP_VERSION, LIE_GSO_TOTLEN, LIE_FLAGS, LIE_PROTO };
+	LIE_IP_IHL, LIE_IP_VERSION, LIE_GSO_TOTLEN, LIE_FLAGS, LIE_PROTO,
+	LIE_VIF_NET, LIE_VIF_DST, LIE_VIF_SRC };
 
 /*
  * Records that keep the framing but lie inside: the victim must drop
@@ -1229,54 +1255,67 @@ static void a_lie(struct rogue *r, int how)
 		switch (how) {
 		case LIE_USO_1:
 			/* 60000 one-byte segments, checksum left to the victim. */
-			commit(r, len, XL_CSUM_PARTIAL, XL_GSO_UDP_L4, 1, 20, 6, 0, 0x0800);
+			commit(r, len, XL_CSUM_PARTIAL, XL_GSO_UDP_L4, 1, 20, 6, 0, XL_L3_IPV4);
 			break;
 		case LIE_GSO_SIZE0:
-			commit(r, len, XL_CSUM_PARTIAL, XL_GSO_UDP_L4, 0, 20, 6, 0, 0x0800);
+			commit(r, len, XL_CSUM_PARTIAL, XL_GSO_UDP_L4, 0, 20, 6, 0, XL_L3_IPV4);
 			break;
 		case LIE_GSO_BIG:
-			commit(r, len, XL_CSUM_PARTIAL, XL_GSO_UDP_L4, len, 20, 6, 0, 0x0800);
+			commit(r, len, XL_CSUM_PARTIAL, XL_GSO_UDP_L4, len, 20, 6, 0, XL_L3_IPV4);
 			break;
 		case LIE_GSO_TYPE:	/* TCP segmentation of a UDP datagram */
-			commit(r, len, XL_CSUM_PARTIAL, XL_GSO_TCPV4, 100, 20, 6, 0, 0x0800);
+			commit(r, len, XL_CSUM_PARTIAL, XL_GSO_TCPV4, 100, 20, 6, 0, XL_L3_IPV4);
 			break;
 		case LIE_GSO_PROTO:	/* TCPv6 GSO on an IPv4 packet */
-			commit(r, len, XL_CSUM_PARTIAL, XL_GSO_TCPV6, 100, 20, 16, 0, 0x0800);
+			commit(r, len, XL_CSUM_PARTIAL, XL_GSO_TCPV6, 100, 20, 16, 0, XL_L3_IPV4);
 			break;
 		case LIE_CSUM_OUT:
-			commit(r, len, XL_CSUM_PARTIAL, 0, 0, 0xfff0, 0xfff0, 0, 0x0800);
+			commit(r, len, XL_CSUM_PARTIAL, 0, 0, 0xfff0, 0xf0, 0, XL_L3_IPV4);
 			break;
 		case LIE_CSUM_WRONG:	/* in bounds, but not where UDP's is */
-			commit(r, len, XL_CSUM_PARTIAL, 0, 0, 4, 100, 0, 0x0800);
+			commit(r, len, XL_CSUM_PARTIAL, 0, 0, 4, 100, 0, XL_L3_IPV4);
 			break;
 		case LIE_IP_TOTLEN_LONG:
 			p[2] = 0xff;
 			p[3] = 0xff;
-			commit(r, len, XL_CSUM_UNNECESSARY, 0, 0, 0, 0, 0, 0x0800);
+			commit(r, len, XL_CSUM_UNNECESSARY, 0, 0, 0, 0, 0, XL_L3_IPV4);
 			break;
 		case LIE_IP_TOTLEN_SHORT:
 			p[2] = 0;
 			p[3] = 24;
-			commit(r, len, XL_CSUM_UNNECESSARY, 0, 0, 0, 0, 0, 0x0800);
+			commit(r, len, XL_CSUM_UNNECESSARY, 0, 0, 0, 0, 0, XL_L3_IPV4);
 			break;
 		case LIE_IP_IHL:
 			p[0] = 0x4f;	/* 60-byte header over a UDP header */
-			commit(r, len, XL_CSUM_UNNECESSARY, 0, 0, 0, 0, 0, 0x0800);
+			commit(r, len, XL_CSUM_UNNECESSARY, 0, 0, 0, 0, 0, XL_L3_IPV4);
 			break;
 		case LIE_IP_VERSION:	/* says IPv6 inside an IPv4 record */
 			p[0] = 0x65;
-			commit(r, len, XL_CSUM_UNNECESSARY, 0, 0, 0, 0, 0, 0x0800);
+			commit(r, len, XL_CSUM_UNNECESSARY, 0, 0, 0, 0, 0, XL_L3_IPV4);
 			break;
 		case LIE_GSO_TOTLEN:	/* GSO whose IP header claims 100 bytes */
 			p[2] = 0;
 			p[3] = 100;
-			commit(r, len, XL_CSUM_PARTIAL, XL_GSO_UDP_L4, 1400, 20, 6, 0, 0x0800);
+			commit(r, len, XL_CSUM_PARTIAL, XL_GSO_UDP_L4, 1400, 20, 6, 0, XL_L3_IPV4);
 			break;
 		case LIE_FLAGS:
-			commit(r, len, XL_CSUM_NONE, 0, 0, 0, 0, 0x80, 0x0800);
+			commit(r, len, XL_CSUM_NONE, 0, 0, 0, 0, 0x80, XL_L3_IPV4);
 			break;
 		case LIE_PROTO:
-			commit(r, len, XL_CSUM_NONE, 0, 0, 0, 0, 0, 0x0806);
+			commit(r, len, XL_CSUM_NONE, 0, 0, 0, 0, 0, ROGUE_L3_BAD);
+			break;
+		case LIE_VIF_NET:
+			/*
+			 * For the victim's vif 1 (the lab's xenbr1) from our
+			 * vif 0 (xenbr0): a bridge would never carry it there.
+			 */
+			vif_lie(r, len, r->src_vif, r->src_vif + 1);
+			break;
+		case LIE_VIF_DST:	/* a vif the victim does not have */
+			vif_lie(r, len, r->src_vif, 200);
+			break;
+		case LIE_VIF_SRC:	/* one of ours dom0 never published */
+			vif_lie(r, len, 200, r->dst_vif);
 			break;
 		}
 		publish(r);
@@ -1556,6 +1595,9 @@ static const struct attack attacks[] = {
 	{ "lie", "gso-ip-totlen", DROPS, a_lie, LIE_GSO_TOTLEN },
 	{ "lie", "rec-flags", DROPS, a_lie, LIE_FLAGS },
 	{ "lie", "rec-proto", DROPS, a_lie, LIE_PROTO },
+	{ "lie", "vif-other-network", DROPS, a_lie, LIE_VIF_NET },
+	{ "lie", "vif-not-the-victims", DROPS, a_lie, LIE_VIF_DST },
+	{ "lie", "vif-not-ours", DROPS, a_lie, LIE_VIF_SRC },
 	{ "flip", "headers-and-prod", BREAKS, a_flip, 0 },
 	{ "cons", "ahead", BREAKS, a_cons, CONS_AHEAD },
 	{ "cons", "back", BREAKS, a_cons, CONS_BACK },
@@ -1784,7 +1826,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: xlrogue advertise | withdraw\n"
-		"       xlrogue run -v DOMID -m MODE [-S SRC -D DST] [-u PORT] [-r PPS] [-o ORDER]\n"
+		"       xlrogue run -v DOMID -m MODE [-S SRC -D DST] [-V SRCVIF,DSTVIF] [-u PORT]\n"
+		"                   [-r PPS] [-o ORDER]\n"
 		"                   [-F FEATURES] [-T FIRST_S] [-t PRE_S] [-a ATTACK_S] [-w WAIT_S]\n"
 		"                   [-M MARKER] [-x SEED]\n"
 		"       xlrogue sink -u PORT [PROGRESSFILE]\n"
@@ -1807,6 +1850,22 @@ static unsigned long num(const char *s, unsigned long max, const char *what)
 	if (errno || end == s || *end || v > max)
 		die("bad %s '%s'", what, s);
 	return v;
+}
+
+/* -V SRCVIF,DSTVIF: the vif pair our records name (default 0,0). */
+static void vif_pair(struct rogue *r, const char *arg)
+{
+	char *end;
+	unsigned long a = strtoul(arg, &end, 10), b;
+
+	if (end == arg || *end != ',' || a > 255)
+		die("bad vif pair '%s'", arg);
+	arg = end + 1;
+	b = strtoul(arg, &end, 10);
+	if (end == arg || *end || b > 255)
+		die("bad vif pair '%s'", arg);
+	r->src_vif = (uint8_t)a;
+	r->dst_vif = (uint8_t)b;
 }
 
 static double secs(const char *s, const char *what)
@@ -1841,7 +1900,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	optind = 2;
-	while ((c = getopt(argc, argv, "v:m:S:D:u:r:o:F:t:T:a:w:M:x:n:")) != -1) {
+	while ((c = getopt(argc, argv, "v:m:S:D:V:u:r:o:F:t:T:a:w:M:x:n:")) != -1) {
 		switch (c) {
 		case 'v':
 			r.victim = (unsigned int)num(optarg, 32751, "domid");
@@ -1856,6 +1915,9 @@ int main(int argc, char **argv)
 		case 'D':
 			if (inet_pton(AF_INET, optarg, &r.dst) != 1)
 				die("bad destination address '%s'", optarg);
+			break;
+		case 'V':
+			vif_pair(&r, optarg);
 			break;
 		case 'u':
 			r.udp_port = (unsigned int)num(optarg, 65535, "port");

@@ -168,14 +168,18 @@ static bool test_change_budget_defers(void)
 	return ok;
 }
 
+#define VIF0	"0,00:16:3e:55:00:01,84c7a5e2f01d3b96"
+#define VIF1	"1,00:16:3e:56:00:01,0badc0ffee0ddf00"
+#define VIF2	"2,00:16:3e:57:00:01,84c7a5e2f01d3b96"
+
 static void rec(struct xl_record *r, unsigned int v, uint32_t f, uint64_t g,
-		const char *macs)
+		const char *vifs)
 {
 	memset(r, 0, sizeof(*r));
 	r->version = v;
 	r->features = f;
 	r->pgen = g;
-	strcpy(r->macs, macs);
+	strcpy(r->vifs, vifs);
 }
 
 static bool test_record(void)
@@ -183,29 +187,29 @@ static bool test_record(void)
 	struct xl_record a, b;
 	bool ok = true;
 
-	rec(&a, 1, 0, 42, "00:16:3e:55:00:01 00:16:3e:56:00:01");
+	rec(&a, 1, 0, 42, VIF0 " " VIF1);
 	b = a;
 	TAP_CHECK(xl_record_diff(&a, &b) == 0);
 	TAP_CHECK(xl_record_hash(&a) == xl_record_hash(&b));
 	/* The hash is the one of the strings as published. */
 	TAP_CHECK(xl_record_hash(&a) ==
 		  xl_entry_hash("1", "0x00000000",
-				"00:16:3e:55:00:01 00:16:3e:56:00:01", "42",
+				VIF0 " " VIF1, "42",
 				""));
-	/* A vif added: only macs. */
-	rec(&b, 1, 0, 42, "00:16:3e:55:00:01 00:16:3e:56:00:01 00:16:3e:57:00:01");
-	TAP_CHECK(xl_record_diff(&a, &b) == XL_ENT_MACS);
+	/* A vif added: only vifs. */
+	rec(&b, 1, 0, 42, VIF0 " " VIF1 " " VIF2);
+	TAP_CHECK(xl_record_diff(&a, &b) == XL_ENT_VIFS);
 	TAP_CHECK(xl_record_hash(&a) != xl_record_hash(&b));
 	/* Each field on its own. */
-	rec(&b, 2, 0, 42, a.macs);
+	rec(&b, 2, 0, 42, a.vifs);
 	TAP_CHECK(xl_record_diff(&a, &b) == XL_ENT_VERSION);
-	rec(&b, 1, 1, 42, a.macs);
+	rec(&b, 1, 1, 42, a.vifs);
 	TAP_CHECK(xl_record_diff(&a, &b) == XL_ENT_FEATURES);
-	rec(&b, 1, 0, 43, a.macs);
+	rec(&b, 1, 0, 43, a.vifs);
 	TAP_CHECK(xl_record_diff(&a, &b) == XL_ENT_GENERATION);
 	rec(&b, 2, 3, 44, "");
 	TAP_CHECK(xl_record_diff(&a, &b) ==
-		  (XL_ENT_MACS | XL_ENT_VERSION | XL_ENT_FEATURES |
+		  (XL_ENT_VIFS | XL_ENT_VERSION | XL_ENT_FEATURES |
 		   XL_ENT_GENERATION));
 	/* The pair path never differs between two records of one peer. */
 	TAP_CHECK(!(xl_record_diff(&a, &b) & XL_ENT_PAIR));

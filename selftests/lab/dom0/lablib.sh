@@ -134,13 +134,16 @@ guest_type() { _lab_gvar "$1" type; }
 # stock or debug: the kernel guest_start booted the guest on.
 guest_kernel() { _lab_gvar "$1" kernel; }
 guest_ctl() { echo "10.56.0.$(guest_idx "$1")"; }
-guest_ip() {
-	if [ "${2:-4}" = 6 ]; then
-		echo "fd00:55::$(guest_idx "$1")"
+# net_ip G N [6]: G's address on test network N (10.N.0.<idx>/24,
+# fd00:N::<idx>/64): 55 is xenbr0 (eth0), 57 xenbr2 (scenarios' net2).
+net_ip() {
+	if [ "${3:-4}" = 6 ]; then
+		echo "fd00:$2::$(guest_idx "$1")"
 	else
-		echo "10.55.0.$(guest_idx "$1")"
+		echo "10.$2.0.$(guest_idx "$1")"
 	fi
 }
+guest_ip() { net_ip "$1" 55 "${2:-4}"; }
 guest_mac() { printf '00:16:3e:55:00:%02x' "$(guest_idx "$1")"; }
 guest_domid() { xl domid "$1" 2>/dev/null; }
 guest_console() {
@@ -477,6 +480,12 @@ xenloopd_stop() {
 
 xl_sees() { xenstore-exists "$XL_ROOT/$1/peers/$2/generation"; }
 xl_peer() { xenstore-read "$XL_ROOT/$1/peers/$2/$3" 2>/dev/null; }
+# Field F of each vif in a vifs value on stdin ("DEVID,MAC,NETWORK ..."):
+# 1 device ids, 2 MACs, 3 networks; space-separated.
+vifs_field() {
+	awk -v f="$1" '{ for (i = 1; i <= NF; i++) { split($i, a, ",");
+		printf "%s%s", (i > 1 ? " " : ""), a[f] } } END { print "" }'
+}
 
 # xl_latency WHAT ACTION MARK DONE [EVENT]: latency of a view change.  Run
 # ACTION in the background, wait for MARK (the trigger, visible in

@@ -52,7 +52,7 @@ guest_start g3 pv
 check "a new g3 answers" guest_wait g3
 d3=$(guest_domid g3)
 check_on g3 "g3 advertises by hand, without the module" \
-	"xenstore-write data/xenloop/features 0x00000000 data/xenloop/version 1"
+	"xenstore-write data/xenloop/features 0x00000000 data/xenloop/version 2"
 check_wait "g1 and g2 offer g3 a channel and wait" 60 \
 	"[ \"\$(chan_state g1 $d3)\" = offered ] && [ \"\$(chan_state g2 $d3)\" = offered ]"
 check "g1 and g2 granted pages and g1 an event channel for g3" \

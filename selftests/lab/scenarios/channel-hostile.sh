@@ -26,8 +26,8 @@
 LAB_WAIT=${LAB_WAIT:-180}
 STALL_MS=10000
 
-# Words on the "macs" line of g1's debugfs block for peer D (1 + MACs).
-peer_macs() { on g1 "grep -A4 '^peer d$1\$' $XL_DBG/peers | grep -w macs | wc -w"; }
+# Words on the "vifs" line of g1's debugfs block for peer D (1 + vifs).
+peer_vifs() { on g1 "grep -A4 '^peer d$1\$' $XL_DBG/peers | grep -w vifs | wc -w"; }
 
 G1TYPE=pv
 [ "$LAB_GUEST_KERNEL" = debug ] && G1TYPE=pvh
@@ -85,16 +85,16 @@ check_wait "the channel is back after the suspend" 120 "chan_up g1 g2"
 dmesg_clean g1 "no kernel report in g1 after the suspend (lock order)"
 
 stage "a peer with 16 vifs" 600
-# 14 more vifs on the control bridge: 16 MACs in dom0's entry for g2.
+# 14 more vifs on the control bridge: 16 vifs in dom0's entry for g2.
 for i in $(seq 2 15); do
 	xl network-attach g2 "mac=$(printf '00:16:3e:57:%02x:%02x' "$(guest_idx g2)" "$i")" \
 		bridge=xenbr1 script=vif-lab > /dev/null 2>&1 ||
 		fail "xl network-attach g2 (vif $i)"
 done
-check_wait "g1's view lists 16 MACs for g2" 120 \
-	"[ \$(xl_peer $d1 $d2 macs | wc -w) = 16 ]"
-check_wait "g1 keeps g2 with its 16 MACs and a connected channel" 120 \
-	"chan_up g1 g2 && [ \$(peer_macs $d2) = 17 ]"
+check_wait "g1's view lists 16 vifs for g2" 120 \
+	"[ \$(xl_peer $d1 $d2 vifs | wc -w) = 16 ]"
+check_wait "g1 keeps g2 with its 16 vifs and a connected channel" 120 \
+	"chan_up g1 g2 && [ \$(peer_vifs $d2) = 17 ]"
 check_on g1 "verified TCP to g2 with 16 vifs" "xlmsg rr -t -n 5 -s 1,65536 $G2"
 
 stage "a netfront device unregisters with packets queued for it" 300

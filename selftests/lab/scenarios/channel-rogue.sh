@@ -23,7 +23,7 @@ for g in g2 g3; do
 done
 check_wait "the g2-g3 channel connects" 120 "chan_up g2 g3"
 check_on g1 "g1 advertises by hand" \
-	"xenstore-write data/xenloop/features 0x00000000 data/xenloop/version 1"
+	"xenstore-write data/xenloop/features 0x00000000 data/xenloop/version 2"
 check_wait "g2 and g3 offer g1 a channel" 60 \
 	"[ \"\$(chan_state g2 $d1)\" = offered ] && [ \"\$(chan_state g3 $d1)\" = offered ]"
 gen=$(xl_peer $d2 $d1 generation)
@@ -39,7 +39,7 @@ last_err() { on $1 cat $XL_DBG/peers | sed -n "/^peer d$d1\$/,/^peer /p" | grep 
 rogue() {
 	local desc=$1 msg=$2 base args kv
 	shift 2
-	base="generation=$gen attempt=7 version=1 features=0x00000000 ring-order=0
+	base="generation=$gen attempt=7 version=2 features=0x00000000 ring-order=0
 	      ctrl-ref=100 dir-refs=101 event-channel=9 state=ready"
 	args=
 	for side in $P/$d1-$d2/$d1 $P/$d1-$d3/$d1; do
@@ -65,7 +65,9 @@ for g in g2 g3; do
 done
 rogue "unknown state" "handshake: unknown state \\\"hello" "state=hello"
 rogue "attempt not a number" "handshake: attempt is not a number" "attempt=12abc"
-rogue "version 0" "handshake: bad version 0" "version=0"
+rogue "version 0" "handshake: unsupported version 0" "version=0"
+# Version 1 records say nothing of the vifs they are for.
+rogue "channel version 1" "handshake: unsupported version 1" "version=1"
 rogue "features not hex" "handshake: bad features" "features=0xzz"
 rogue "ring order too large" "handshake: ring-order 20 above our limit" "ring-order=20"
 rogue "reserved grant reference" "handshake: reserved ctrl-ref 3" "ctrl-ref=3"

@@ -11,10 +11,10 @@
 # counters stay flat apart from ARP and ND.  Everything is verified end
 # to end (xlmsg compares every echoed byte, xlstream hashes the stream):
 # ICMP, UDP and TCP over IPv4 and IPv6 at message sizes from 1 B to
-# 64 KiB, a 256 MiB TCP transfer, traffic to dom0 left alone, OUTPUT DROP
-# rules and SNAT still applied, a UDP flood with bounded memory, and a
-# module unload in the middle of a TCP transfer that then completes over
-# netfront.
+# 64 KiB, software TX timestamps, a 256 MiB TCP transfer, traffic to dom0
+# left alone, OUTPUT DROP rules and SNAT still applied, a UDP flood with
+# bounded memory, and a module unload in the middle of a TCP transfer that
+# then completes over netfront.
 LAB_WAIT=${LAB_WAIT:-180}
 BULK=$((256 * 1024 * 1024))
 
@@ -108,6 +108,17 @@ check_on g1 "TCP IPv6 g1 -> g2 echo, 1 B .. 64 KiB, every byte verified" \
 dp_moved "UDP and TCP messages" 300
 check_on g1 "UDP IPv6 65507 B (too big for one record) still works via netfront" \
 	xlmsg rr -u -n 3 -s 65507 $G2v6
+
+stage "software transmit timestamps" 300
+# SO_TIMESTAMPING's TX_SOFTWARE stamps come from the driver
+# (skb_tx_timestamp()); xenloop is the driver of what it takes.
+t0=$(dp_cnt g1 tx_packets)
+for a in $G2 $G2v6; do
+	check_on g1 "every UDP datagram to $a gets its software TX timestamp" \
+		xlmsg tstamp -p 7300 -n 500 -s 200 $a
+done
+check "those datagrams went through xenloop" \
+	"[ \$(( \$(dp_cnt g1 tx_packets) - $t0 )) -ge 1000 ]"
 
 stage "verified bulk TCP" 900
 dp_mark

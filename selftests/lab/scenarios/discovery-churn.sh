@@ -95,7 +95,7 @@ peer_creations() { on "$1" dmesg | grep -c "peer d$d4 .*from dom0's view"; }
 flip_script() {
 	cat <<EOS
 exec 3<>/dev/xen/xenbus || exit 1
-on() { printf '\\013\\0\\0\\0\\1\\0\\0\\0\\0\\0\\0\\0\\026\\0\\0\\0data/xenloop/version\\0%s' 1 >&3; }
+on() { printf '\\013\\0\\0\\0\\1\\0\\0\\0\\0\\0\\0\\0\\026\\0\\0\\0data/xenloop/version\\0%s' 2 >&3; }
 off() { printf '\\015\\0\\0\\0\\1\\0\\0\\0\\0\\0\\0\\0\\025\\0\\0\\0data/xenloop/version\\0' >&3; }
 t0=\$(cut -d' ' -f1 /proc/uptime)
 i=0
@@ -163,7 +163,7 @@ l0=$(log_next)
 t0=$(lab_now_ms)
 out=$(on g4 "$(flip_script)")
 check "g4 flipped $FLIPS times and stays advertised" \
-	"echo '$out' | grep -q flips && [ \"\$(xenstore-read /local/domain/$d4/data/xenloop/version)\" = 1 ]" ||
+	"echo '$out' | grep -q flips && [ \"\$(xenstore-read /local/domain/$d4/data/xenloop/version)\" = 2 ]" ||
 	diag "g4: $out"
 flip_s=$(echo "$out" | awk '/flips/ { printf "%.2f", $3 - $2 }')
 t=$(wait_until 10 "all_see4 && pairs4")

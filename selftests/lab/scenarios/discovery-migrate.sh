@@ -33,7 +33,7 @@ check_back() {
 		 ! xenstore-list $XL_ROOT/pairs | grep -q -e '^$old-' -e '-$old\$'"
 	check "pair $lo-$hi exists for the new domid" "xenstore-exists $XL_ROOT/pairs/$lo-$hi/$new"
 	check "the entry carries g2's backend MACs" \
-		"[ \"\$(xl_peer $d1 $new macs)\" = '$(guest_mac g2) 00:16:3e:56:00:02' ]"
+		"[ \"\$(xl_peer $d1 $new vifs | vifs_field 2)\" = '$(guest_mac g2) 00:16:3e:56:00:02' ]"
 }
 
 # Guests boot slowly when TCG shares the host with other labs.

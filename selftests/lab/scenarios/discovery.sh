@@ -29,17 +29,24 @@ stage "load the module" 300
 xl_latency "g1 load: own view" "on g1 modprobe xenloop" \
 	"xenstore-exists /local/domain/$d1/data/xenloop/version" \
 	"xenstore-exists $XL_ROOT/$d1/generation" "/local/domain/$d1/data/xenloop"
-check "g1 advertises version 1 and features" \
-	"[ \"\$(xenstore-read /local/domain/$d1/data/xenloop/version)\" = 1 ] &&
+check "g1 advertises version 2 and features" \
+	"[ \"\$(xenstore-read /local/domain/$d1/data/xenloop/version)\" = 2 ] &&
 	 xenstore-read /local/domain/$d1/data/xenloop/features | grep -qx '0x[0-9a-f]\{8\}'"
 xl_latency "g2 load: appears in g1's view" "on g2 modprobe xenloop" \
 	"xenstore-exists /local/domain/$d2/data/xenloop/version" \
 	"xl_sees $d1 $d2" "/local/domain/$d2/data/xenloop"
 check_wait "g1 is in g2's view" 2 "xl_sees $d2 $d1"
-check "g2's entry in g1's view carries g2's backend MACs" \
-	"[ \"\$(xl_peer $d1 $d2 macs)\" = '$(guest_mac g2) 00:16:3e:56:00:02' ]"
-check "g2's entry carries version 1, features and a generation" \
-	"[ \"\$(xl_peer $d1 $d2 version)\" = 1 ] &&
+check "g2's entry in g1's view carries g2's backend MACs, by device id" \
+	"[ \"\$(xl_peer $d1 $d2 vifs | vifs_field 2)\" = '$(guest_mac g2) 00:16:3e:56:00:02' ] &&
+	 [ \"\$(xl_peer $d1 $d2 vifs | vifs_field 1)\" = '0 1' ]"
+# xenbr0 and xenbr1: two networks, the same for both guests.
+check "g1's own vifs and g2's entry name the same two networks" \
+	"n1=\$(xenstore-read $XL_ROOT/$d1/vifs | vifs_field 3) &&
+	 [ \"\$n1\" = \"\$(xl_peer $d1 $d2 vifs | vifs_field 3)\" ] &&
+	 [ \"\${n1% *}\" != \"\${n1#* }\" ] &&
+	 [ \"\$(xenstore-read $XL_ROOT/$d1/vifs | vifs_field 2)\" = '$(guest_mac g1) 00:16:3e:56:00:01' ]"
+check "g2's entry carries version 2, features and a generation" \
+	"[ \"\$(xl_peer $d1 $d2 version)\" = 2 ] &&
 	 xl_peer $d1 $d2 features | grep -qx '0x[0-9a-f]\{8\}' &&
 	 [ \"\$(xl_peer $d1 $d2 generation)\" -gt 0 ]"
 lo=$d1 hi=$d2
@@ -67,7 +74,7 @@ check_on g1 "g1 cannot list the root or the pairs" \
 	"! xenstore-list $XL_ROOT && ! xenstore-list $XL_ROOT/pairs"
 check_on g1 "g1 cannot write its own view" \
 	"! xenstore-write $XL_ROOT/$d1/generation 1 &&
-	 ! xenstore-write $XL_ROOT/$d1/peers/$d2/macs 00:00:00:00:00:00 &&
+	 ! xenstore-write $XL_ROOT/$d1/peers/$d2/vifs 0,00:00:00:00:00:00,0000000000000000 &&
 	 ! xenstore-rm $XL_ROOT/$d1/peers/$d2"
 check_on g$( [ $lo = $d1 ] && echo 1 || echo 2 ) "the lower domid writes its side of the pair" \
 	"xenstore-write $XL_ROOT/pairs/$lo-$hi/$lo/hello from-$lo"

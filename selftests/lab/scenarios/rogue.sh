@@ -149,6 +149,10 @@ settle_wait() {
 	lab_since "$t0"
 }
 sink_field() { on g2 cat /tmp/sink.progress | _lab_field "$1"; }
+# Records g2 dropped for naming a wrong vif pair, over all its channels.
+vif_drops() {
+	on g2 "ethtool -S xenloop0 | awk '/_rx_dropped_vif:/ { s += \$2 } END { print s + 0 }'"
+}
 
 # While the rogue lingers in "closing" (which once held g2's one
 # control-plane worker and its lock for seconds per round), g3 reloads
@@ -191,7 +195,7 @@ attack() {
 	rs=r$n_att hs=h$n_att
 	b0=$(chan_field g2 $d1 broken)
 	dmesg0=$(on g2 dmesg | wc -l)
-	good0=$(sink_field good) bad0=$(sink_field bad)
+	good0=$(sink_field good) bad0=$(sink_field bad) vd0=$(vif_drops)
 	log=/tmp/rogue-$mode.log
 	# -T: the rogue behaves for 5 s after the first connect, while
 	# the streams start.
@@ -260,6 +264,11 @@ attack() {
 	stream_verify "$mode: verified TCP g2 -> rogue's address (channel, then netfront)" g2 g1 $rs "" 120
 	stream_verify "$mode: verified TCP g2 -> g3" g2 g3 $hs "" 120
 	check "$mode: the g2-g3 channel stayed connected" "chan_up g2 g3"
+	if [ "$mode" = lie ]; then
+		v=$(( $(vif_drops) - vd0 ))
+		check "lie: g2 dropped the records for a vif pair dom0 does not put on one network ($v)" \
+			"[ $v -ge 30 ]"
+	fi
 	if [ "$mode" = behave ]; then
 		check "behave: g2's socket got the rogue's datagrams through the channel, all intact" \
 			"[ \$(sink_field good) -gt $good0 ] && [ \$(sink_field bad) = $bad0 ]"
