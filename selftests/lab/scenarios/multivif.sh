@@ -134,27 +134,34 @@ stage "a route to an address the bridges cannot reach" 600
 on g1 "$IP route add $N2/32 via $G2 dev eth0; $IP -6 route add $N2v6/128 via $(guest_ip g2 6) dev eth0"
 # attack_round [NS]: g1 floods g2's xenbr2 addresses (routed via g2's eth0
 # addresses) for 2 s each, IPv4 and IPv6; g2 counts what arrives (in
-# namespace NS if given).  Prints "XENLOOP-TX ON-NET2 ON-ETH0".
+# namespace NS if given) with nft and with a packet socket on net2 (what
+# tcpdump would see there: any IP frame, so a little chatter of the
+# network's own may show).  Prints "XENLOOP-TX ON-NET2 ON-ETH0 SNIFFED-NET2".
 attack_round() {
-	local t0 a b
+	local t0 a b s
 	nft_counters g2 "$1" n2 "iifname net2 ip daddr $N2" n2v6 "iifname net2 ip6 daddr $N2v6" \
 		e0 "iifname eth0 ip daddr $N2" e0v6 "iifname eth0 ip6 daddr $N2v6" > /dev/null ||
-		{ echo "-1 -1 -1"; return; }
+		{ echo "-1 -1 -1 -1"; return; }
+	on g2 "${1:+$IP netns exec $1 }xlmsg sniff -d 9 net2 > /tmp/sniff.out 2>&1 &" > /dev/null
+	wait_until 10 "on g2 grep -q sniffing /tmp/sniff.out" > /dev/null
 	t0=$(dp_cnt g1 tx_packets)
 	on g1 "xlmsg flood -p 7400 -s 200 -d 2 $N2 > /dev/null; xlmsg flood -p 7400 -s 200 -d 2 $N2v6 > /dev/null"
 	a=$(( $(nft_count g2 n2 "$1") + $(nft_count g2 n2v6 "$1") ))
 	b=$(( $(nft_count g2 e0 "$1") + $(nft_count g2 e0v6 "$1") ))
-	echo "$(( $(dp_cnt g1 tx_packets) - t0 )) $a $b"
+	wait_until 15 "on g2 grep -q 'sniff in=' /tmp/sniff.out" > /dev/null
+	s=$(on g2 "sed -n 's/^sniff in=\([0-9]*\) .*/\1/p' /tmp/sniff.out")
+	echo "$(( $(dp_cnt g1 tx_packets) - t0 )) $a $b $(as_count "$s")"
 }
 set -- $(attack_round "")
-diag "with g1's module: g1 xenloop tx +$1, arrived on g2's net2: $2, on g2's eth0: $3"
+diag "with g1's module: g1 xenloop tx +$1, arrived on g2's net2: $2, on g2's eth0: $3; a packet socket on net2 saw $4"
 check "g1's packets to g2's xenbr2 addresses went through xenloop" "[ $1 -gt 100 ]"
 check "none arrived on g2's net2 (xenbr2), IPv4 and IPv6" "[ $2 -eq 0 ]"
+check "a packet socket on g2's net2 saw none of them ($4 IP frames in all)" "[ $4 -lt 10 ]"
 check "they arrived on g2's eth0, as the bridge delivers them" "[ $3 -gt 100 ]"
 check_on g1 "g1 unloads its module" rmmod xenloop
 set -- $(attack_round "")
-diag "through netfront: arrived on g2's net2: $2, on g2's eth0: $3"
-check "through netfront too, none arrived on g2's net2" "[ $2 -eq 0 ] && [ $3 -gt 0 ]"
+diag "through netfront: arrived on g2's net2: $2, on g2's eth0: $3; a packet socket on net2 saw $4"
+check "through netfront too, none arrived on g2's net2" "[ $2 -eq 0 ] && [ $3 -gt 0 ] && [ $4 -lt 10 ]"
 check_on g1 "g1 loads its module again" modprobe xenloop
 check_wait "the g1-g2 channel connects again" 120 "chan_up g1 g2"
 on g1 "ping -c 1 -W 5 $G2" > /dev/null
@@ -186,8 +193,8 @@ check_on g3 "verified UDP and TCP from g3 to g2's namespace, IPv4 and IPv6" \
 	"xlmsg rr -u -p 7301 -n 10 -s 1,1400,60000 $N2 && xlmsg rr -t -p 7301 -n 10 -s 1,65536 $N2v6"
 check "that went through xenloop" "[ \$(( \$(dp_cnt g3 tx_packets) - $t0 )) -gt 20 ]"
 set -- $(attack_round ns2)
-diag "g1's routed flood with net2 in ns2: g1 xenloop tx +$1, arrived in ns2 on net2: $2"
-check "g1's routed packets never reach the namespace" "[ $2 -eq 0 ] && [ $1 -gt 100 ]"
+diag "g1's routed flood with net2 in ns2: g1 xenloop tx +$1, arrived in ns2 on net2: $2; a packet socket on net2 saw $4"
+check "g1's routed packets never reach the namespace" "[ $2 -eq 0 ] && [ $4 -lt 10 ] && [ $1 -gt 100 ]"
 check_on g2 "net2 comes back to the initial namespace" \
 	"$IP -n ns2 link set net2 netns 1 && $IP netns del ns2 &&
 	 $IP addr add $N2/24 dev net2 && $IP addr add $N2v6/64 dev net2 nodad && $IP link set net2 up"
