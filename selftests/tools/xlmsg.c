@@ -411,6 +411,13 @@ static unsigned long tstamp_collect(int fd, uint8_t *seen, unsigned long n,
 		struct sock_extended_err *ee = NULL;
 		struct cmsghdr *c;
 
+		/*
+		 * Whatever comes back (an echo) is read and dropped: queued,
+		 * it counts against the receive buffer the error queue
+		 * shares, and stamps beyond it are dropped.
+		 */
+		while (recv(fd, data, sizeof(data), MSG_DONTWAIT | MSG_TRUNC) >= 0)
+			;
 		/* The error queue shows as POLLERR. */
 		if (poll(&p, 1, wait_ms) <= 0 || !(p.revents & POLLERR))
 			return got;
