@@ -331,8 +331,7 @@ static bool vif_network(struct xl_ctx *ctx, unsigned int domid,
 			unsigned int dev, uint64_t *net)
 {
 	char path[128], *v;
-	uint64_t h = 0xcbf29ce484222325ull;
-	size_t len, i;
+	size_t len;
 
 	snprintf(path, sizeof(path), BACKEND_VIF "/%u/%u/bridge", domid, dev);
 	v = xl_xs_read(ctx->xs, XBT_NULL, path, XL_BRIDGE_MAX, &len);
@@ -342,12 +341,8 @@ static bool vif_network(struct xl_ctx *ctx, unsigned int domid,
 		free(v);
 		return false;
 	}
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)v[i];
-		h *= 0x100000001b3ull;
-	}
+	*net = xl_fnv1a(XL_FNV1A_BASIS, v, len);
 	free(v);
-	*net = h;
 	return true;
 }
 

@@ -8,13 +8,22 @@
 
 #include "entry.h"
 
+uint64_t xl_fnv1a(uint64_t h, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* A string with its NUL, which separates it from the next one. */
 static uint64_t fnv(uint64_t h, const char *s)
 {
-	do {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ull;
-	} while (*s++);
-	return h;
+	return xl_fnv1a(h, s, strlen(s) + 1);
 }
 
 /*
@@ -26,7 +35,7 @@ uint64_t xl_entry_hash(const char *version, const char *features,
 		       const char *vifs, const char *generation,
 		       const char *pair)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = XL_FNV1A_BASIS;
 
 	h = fnv(h, version);
 	h = fnv(h, features);

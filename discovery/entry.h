@@ -7,6 +7,7 @@
 #ifndef XL_ENTRY_H
 #define XL_ENTRY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <xenloop/protocol.h>
@@ -31,7 +32,11 @@ enum {
 	XL_ENT_ALL		= (1 << 5) - 1,
 };
 
+/* 64-bit FNV-1a, from XL_FNV1A_BASIS. */
+#define XL_FNV1A_BASIS		0xcbf29ce484222325ull
+
 /* entry.c APIs: */
+uint64_t xl_fnv1a(uint64_t h, const void *buf, size_t len);
 uint64_t xl_entry_hash(const char *version, const char *features,
 		       const char *vifs, const char *generation,
 		       const char *pair);

@@ -315,7 +315,6 @@ static int batch_commit(struct batch *b)
 	if (ret) {
 		xl_err("cannot publish %zu views and %zu pairs: %s",
 		       b->nviews, b->npairs, strerror(-ret));
-		ctx->publish_failed = true;
 		/* The maps still say what XenStore holds: redo in full. */
 		for (i = 0; i < b->nviews; i++)
 			b->views[i].d->refresh_all = true;

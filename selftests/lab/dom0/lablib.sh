@@ -529,13 +529,17 @@ as_count() {
 	esac
 }
 
-# vif_sum KIND: packets or bytes (KIND) dom0's vifs of g1's and g2's eth0
-# saw, received and sent, summed (the traffic that took the netfront path).
+# vif_sum KIND [DEVID GUEST...]: packets or bytes (KIND) dom0's vifs
+# DEVID (default 0, eth0) of the GUESTs (default g1 g2) saw, received and
+# sent, summed (the traffic that took the netfront path).
 vif_sum() {
-	local s=0 d f
-	for d in $(guest_domid g1) $(guest_domid g2); do
-		for f in rx_$1 tx_$1; do
-			s=$((s + $(as_count "$(cat /sys/class/net/vif$d.0/statistics/$f 2>/dev/null)")))
+	local kind=$1 dev=${2:-0} s=0 d f g
+	if [ $# -ge 2 ]; then shift 2; else shift $#; fi
+	[ $# -gt 0 ] || set -- g1 g2
+	for g in "$@"; do
+		d=$(guest_domid "$g")
+		for f in rx_$kind tx_$kind; do
+			s=$((s + $(as_count "$(cat /sys/class/net/vif$d.$dev/statistics/$f 2>/dev/null)")))
 		done
 	done
 	echo $s
