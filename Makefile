@@ -38,6 +38,10 @@ help:
 	@echo "make lab-shell    boot the lab and get a dom0 shell"
 	@echo "make demo         the lab with two guests and their traffic"
 	@echo "make deps         install every Debian package needed"
+	@echo "make install      install the module (KVER=$(KVER)), xenloopd, its unit,"
+	@echo "                  example config and man pages (DESTDIR, PREFIX=$(PREFIX))"
+	@echo "make uninstall    remove what make install installed"
+	@echo "make deb          Debian packages xenloop-dkms and xenloopd in build/deb/"
 
 deps:
 	@scripts/install-deps.sh
@@ -57,10 +61,13 @@ selftests: deps
 static: deps
 	scripts/static-checks.sh
 
-# The lab needs the module built for exactly the lab kernel.
+# The lab needs the module built for exactly the lab kernels: dom0's (6.1),
+# which guests boot by default, and the newest 6.12 image, which scenarios
+# boot guests on with "# lab: guest-kernel=6.12".
+LAB_KVER_612 ?= $(shell ls /boot/vmlinuz-6.12.* 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -n1)
 lab-module: deps
 	@mkdir -p build
-	@scripts/build-modules.sh $(LAB_KVER) > build/lab-module.log 2>&1 || \
+	@scripts/build-modules.sh $(LAB_KVER) $(LAB_KVER_612) > build/lab-module.log 2>&1 || \
 		{ cat build/lab-module.log; exit 1; }
 
 # The debug guest kernel (built once, cached in /var/cache/xenloop-lab)
@@ -71,16 +78,17 @@ lab-module-debug: deps
 	@scripts/build-modules.sh debug > build/lab-module-debug.log 2>&1 || \
 		{ cat build/lab-module-debug.log; exit 1; }
 
-lab: lab-module $(if $(call lab_needs_debug,$(SCENARIO)),lab-module-debug) xenloopd selftests
+# dom0 runs xenloopd from the package (make deb), so every lab run needs it.
+lab: lab-module $(if $(call lab_needs_debug,$(SCENARIO)),lab-module-debug) xenloopd selftests deb
 	selftests/lab/lab.sh run -g $(GUESTS) $(SCENARIO)
 
-lab-shell: lab-module $(if $(filter debug,$(LAB_GUEST_KERNEL)),lab-module-debug) xenloopd selftests
+lab-shell: lab-module $(if $(filter debug,$(LAB_GUEST_KERNEL)),lab-module-debug) xenloopd selftests deb
 	selftests/lab/lab.sh shell -g $(GUESTS)
 
-demo: lab-module $(if $(call lab_needs_debug,demo),lab-module-debug) xenloopd selftests
+demo: lab-module $(if $(call lab_needs_debug,demo),lab-module-debug) xenloopd selftests deb
 	selftests/lab/lab.sh run -g 2 demo
 
-check: all lab-module
+check: all lab-module deb
 	scripts/check.sh
 
 # The FIFO fuzzers, side by side, FUZZ_SECONDS each (scripts/fuzz.sh).
@@ -100,10 +108,104 @@ bench:
 bench-fifo: deps
 	$(MAKE) -C selftests/bench run
 
-bench-lab: lab-module xenloopd selftests
+bench-lab: lab-module xenloopd selftests deb
 	scripts/lab-bench.sh
 
 .PHONY: fuzz bench bench-fifo bench-lab
+
+# ---- installation ---------------------------------------------------------
+# `make module xenloopd` first (as a user), then `make install` (as root).
+# install builds nothing, so it never needs the network or install-deps.
+# DESTDIR stages into a tree (packages, images); PREFIX is where xenloopd,
+# its man pages and docs go.  The module goes to the kernel KDIR belongs to
+# (KVER), under updates/ so that it wins over any in-tree module of that name.
+DESTDIR ?=
+PREFIX ?= /usr
+KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+SYSTEMDSYSTEMUNITDIR ?= $(shell pkg-config --variable=systemdsystemunitdir \
+	systemd 2>/dev/null || echo /lib/systemd/system)
+DEPMOD ?= depmod
+INSTALL ?= install
+sbindir = $(PREFIX)/sbin
+mandir = $(PREFIX)/share/man
+docdir = $(PREFIX)/share/doc/xenloopd
+moddir = /lib/modules/$(KVER)/updates
+
+# depmod indexes the running system's tree.  In a staging DESTDIR there is
+# no complete tree to index (depmod -b would write a modules.dep listing only
+# xenloop, which must not land on a real system): whoever installs the staged
+# files runs depmod, as a package's postinst or an image build does.
+define run_depmod
+	@if [ -z "$(DESTDIR)" ]; then echo "$(DEPMOD) -a $(KVER)"; \
+		$(DEPMOD) -a $(KVER); \
+	else echo "DESTDIR set: not running depmod for $(KVER)"; fi
+endef
+
+install: install-module install-xenloopd
+
+# The module and its man page.  Refuses a module built for another kernel
+# than KVER, which modprobe would reject only at load time.
+install-module:
+	@[ -n "$(KVER)" ] || { echo "no kernel release: set KDIR or KVER" >&2; exit 1; }
+	@[ -f module/xenloop.ko ] || { echo "module/xenloop.ko missing: run make module" >&2; exit 1; }
+	@v=$$(modinfo -F vermagic module/xenloop.ko | cut -d' ' -f1); [ "$$v" = "$(KVER)" ] || \
+		{ echo "module/xenloop.ko is built for $$v, not KVER=$(KVER)" >&2; exit 1; }
+	$(INSTALL) -D -m 644 module/xenloop.ko $(DESTDIR)$(moddir)/xenloop.ko
+	$(INSTALL) -D -m 644 module/xenloop.4 $(DESTDIR)$(mandir)/man4/xenloop.4
+	$(run_depmod)
+
+# The dom0 daemon, its systemd unit (ExecStart follows PREFIX), the example
+# policy (the daemon runs without /etc/xenloop/xenloopd.conf, so make
+# install creates nothing in /etc) and its man page.  debian/rules uses
+# this target for the xenloopd package.
+install-xenloopd:
+	@[ -f discovery/xenloopd ] || { echo "discovery/xenloopd missing: run make xenloopd" >&2; exit 1; }
+	$(INSTALL) -D -m 755 discovery/xenloopd $(DESTDIR)$(sbindir)/xenloopd
+	$(INSTALL) -d $(DESTDIR)$(SYSTEMDSYSTEMUNITDIR)
+	sed 's|/usr/sbin/xenloopd|$(sbindir)/xenloopd|g' discovery/xenloopd.service \
+		> $(DESTDIR)$(SYSTEMDSYSTEMUNITDIR)/xenloopd.service
+	chmod 644 $(DESTDIR)$(SYSTEMDSYSTEMUNITDIR)/xenloopd.service
+	$(INSTALL) -D -m 644 discovery/xenloopd.conf.example \
+		$(DESTDIR)$(docdir)/examples/xenloopd.conf.example
+	$(INSTALL) -D -m 644 discovery/xenloopd.8 $(DESTDIR)$(mandir)/man8/xenloopd.8
+
+uninstall: uninstall-module uninstall-xenloopd
+
+uninstall-module:
+	@[ -n "$(KVER)" ] || { echo "no kernel release: set KDIR or KVER" >&2; exit 1; }
+	rm -f $(DESTDIR)$(moddir)/xenloop.ko $(DESTDIR)$(mandir)/man4/xenloop.4
+	rmdir --ignore-fail-on-non-empty $(DESTDIR)$(moddir) 2>/dev/null || true
+	$(run_depmod)
+
+# Directories are left in place (updates/ above only when empty) except
+# xenloopd's own documentation directory: the others are shared with the
+# rest of the system.
+uninstall-xenloopd:
+	rm -f $(DESTDIR)$(sbindir)/xenloopd \
+		$(DESTDIR)$(SYSTEMDSYSTEMUNITDIR)/xenloopd.service \
+		$(DESTDIR)$(docdir)/examples/xenloopd.conf.example \
+		$(DESTDIR)$(mandir)/man8/xenloopd.8
+	rmdir --ignore-fail-on-non-empty $(DESTDIR)$(docdir)/examples $(DESTDIR)$(docdir) \
+		2>/dev/null || true
+
+# ---- Debian packages ------------------------------------------------------
+# xenloop-dkms (the module's source for DKMS) and xenloopd (the dom0 daemon)
+# in build/deb/.  They are built from a copy of the files git knows about
+# (tracked, plus new files not ignored) so that nothing built in this tree
+# leaks into a package, as in a clean clone.  Logs in build/deb/ are kept.
+deb_version = $(shell dpkg-parsechangelog -l debian/changelog -SVersion)
+
+deb: deps
+	@git rev-parse --is-inside-work-tree > /dev/null 2>&1 || \
+		{ echo "make deb: needs a git checkout (it packages the files git knows)" >&2; exit 1; }
+	@rm -rf build/deb/xenloop-*/ build/deb/*.deb build/deb/*.changes build/deb/*.buildinfo
+	@mkdir -p build/deb/xenloop-$(deb_version)
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+		xargs -0 cp -a --parents -t build/deb/xenloop-$(deb_version)
+	cd build/deb/xenloop-$(deb_version) && dpkg-buildpackage -us -uc -b
+	@rm -rf build/deb/xenloop-$(deb_version)
+	@ls build/deb/*.deb
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
@@ -112,4 +214,6 @@ clean:
 	rm -rf build
 
 .PHONY: all help deps module modules-all xenloopd selftests static lab-module \
-	lab-module-debug lab lab-shell demo check clean
+	lab-module-debug lab lab-shell demo check clean \
+	install install-module install-xenloopd uninstall uninstall-module \
+	uninstall-xenloopd deb

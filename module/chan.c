@@ -685,7 +685,7 @@ static int offer_order(struct xl_cpeer *p, bool *reuse)
 		return order;
 	xl_own_retire(&p->spare, p->pub.domid);
 	pinned = xl_retired_grants(p->pub.domid);
-	if (pinned > offer_grants(xl_ring_order)) {
+	if (pinned > offer_grants(min(xl_ring_order, XL_RING_ORDER_MAX))) {
 		xl_peer_err(p, "no offer: the peer still maps %u of our pages from earlier channels",
 			    pinned);
 		return -EBUSY;
@@ -927,7 +927,7 @@ static void step_offered(struct xl_cpeer *p)
 	p->setup_ms = jiffies_to_msecs(jiffies - p->offered_at);
 	p->st.connects++;
 	pr_info("peer d%u: channel connected (%s guest, attempt %u/%u, rings %u/%u KiB, features 0x%x) %u ms after our offer\n",
-		p->pub.domid, xen_pv_domain() ? "PV" : "PVH", p->pc->attempt,
+		p->pub.domid, xl_guest_type(), p->pc->attempt,
 		hs.attempt, 4u << p->pc->own.order, 4u << hs.order,
 		p->pc->ch.features, p->setup_ms);
 }

@@ -192,6 +192,9 @@ extern unsigned int xl_stall_timeout_ms;
 extern unsigned int xl_max_grants;
 extern unsigned int xl_max_mapped;
 
+/* main.c APIs: */
+const char *xl_guest_type(void);
+
 /* peer.c APIs: */
 int xl_peer_init(void);
 void xl_peer_exit(void);

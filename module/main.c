@@ -18,7 +18,7 @@
 #include "advert.h"
 #include "cp.h"
 
-static const char *guest_type(void)
+const char *xl_guest_type(void)
 {
 	if (xen_pv_domain())
 		return "PV";
@@ -56,7 +56,7 @@ static int __init xl_mod_init(void)
 	if (err)
 		goto err_pm;
 	pr_info("version %s loaded in a %s guest\n", XENLOOP_VERSION,
-		guest_type());
+		xl_guest_type());
 	return 0;
 
 err_pm:

@@ -597,6 +597,17 @@ out:
 
 int xl_peer_init(void)
 {
+	/* Refuse values that would only fail later, one peer at a time. */
+	if (xl_ring_order > XL_RING_ORDER_MAX) {
+		pr_err("ring_order=%u: the largest is %u\n", xl_ring_order,
+		       XL_RING_ORDER_MAX);
+		return -EINVAL;
+	}
+	if (!xl_max_peers || xl_max_peers >= DOMID_FIRST_RESERVED) {
+		pr_err("max_peers=%u: want 1 to %u\n", xl_max_peers,
+		       DOMID_FIRST_RESERVED - 1);
+		return -EINVAL;
+	}
 	mutex_init(&xl_cp.lock);
 	INIT_LIST_HEAD(&xl_cp.peers);
 	INIT_LIST_HEAD(&xl_cp.dead);

@@ -5,14 +5,17 @@
 #   1. userspace unit tests (plain and ASan/UBSan builds)
 #   2. a short run of the FIFO fuzzers (scripts/fuzz.sh)
 #   3. module builds against every installed kernel header tree
-#   4. static checks (checkpatch --strict, sparse, codespell)
-#   5. the Xen lab scenarios (selftests/lab/scenarios/*.sh), after the
+#   4. static checks (checkpatch --strict, sparse, codespell, man pages)
+#   5. packaging: make deb, lintian, DKMS builds for every 6.1 and 6.12
+#      header tree through the installed xenloop-dkms package, make
+#      install and uninstall (scripts/check-packaging.sh)
+#   6. the Xen lab scenarios (selftests/lab/scenarios/*.sh), after the
 #      debug guest kernel and its module when a scenario asks for debug
 #      guests ("# lab: guest-kernel=debug", or LAB_GUEST_KERNEL=debug)
 # Results are renumbered into one plan; the last line is
 # "N passed, N failed" (", N skipped" when any were skipped).
 #
-# Environment: CHECK_SECTIONS (default "unit fuzz modules static lab"),
+# Environment: CHECK_SECTIONS (default "unit fuzz modules static packaging lab"),
 # CHECK_FUZZ_SECONDS (default 60: both fuzzers run side by side),
 # LAB_SCENARIOS (default: every scenario whose header has no
 # "lab: no-check" line).  The Makefile passes KDIR and LAB_KVER.
@@ -20,7 +23,7 @@ set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
-sections=${CHECK_SECTIONS:-unit fuzz modules static lab}
+sections=${CHECK_SECTIONS:-unit fuzz modules static packaging lab}
 total=0 passed=0 failed=0 skipped=0
 
 # section NAME CMD...: run CMD and renumber the TAP results it prints.  A
@@ -186,6 +189,8 @@ for s in $sections; do
 		section modules scripts/build-modules.sh ;;
 	static)
 		section static scripts/static-checks.sh ;;
+	packaging)
+		section packaging scripts/check-packaging.sh ;;
 	lab)
 		# The debug kernel and the module against it are built even
 		# when no scenario runs on it (CHECK_DEBUG_KERNEL=0 skips

@@ -25,6 +25,7 @@ lab_pkgs=(
 	qemu-system-x86
 	xen-hypervisor-4.17-amd64 xen-utils-4.17
 	linux-image-amd64               # the dom0 and guest kernel (6.1)
+	linux-image-6.12-amd64          # the lab's 6.12 guests (Debian 12: bookworm-security)
 	busybox-static cpio xz-utils zstd
 	iperf3 sockperf
 	ethtool iproute2 iptables nftables   # guest image: counters, firewall tests
@@ -39,8 +40,18 @@ debug_kernel_pkgs=(
 	libelf-dev                      # objtool
 	libssl-dev                      # certificate and signing host tools
 )
+# `make deb`, scripts/deb-module.sh and scripts/check-packaging.sh: the
+# Debian packages are built with debhelper's dh and its DKMS add-on, checked
+# with lintian (which renders the man pages with groff-base), and the module
+# is built from them through the real dkms.  dpkg-buildpackage comes from
+# dpkg-dev (build-essential); with Rules-Requires-Root: no it needs no
+# fakeroot.
+packaging_pkgs=(
+	debhelper dh-dkms dkms
+	lintian groff-base
+)
 all=("${build_pkgs[@]}" "${check_pkgs[@]}" "${lab_pkgs[@]}" "${bench_pkgs[@]}"
-     "${debug_kernel_pkgs[@]}")
+     "${debug_kernel_pkgs[@]}" "${packaging_pkgs[@]}")
 
 missing=()
 for p in "${all[@]}"; do

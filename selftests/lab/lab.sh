@@ -23,8 +23,12 @@
 # Environment: LAB_KVER (kernel, required), LAB_MODULE, LAB_BIN (built
 # artifacts), LAB_SCALE (multiply every timeout, default 1), LAB_MEM (QEMU
 # memory in MiB, default 4096), LAB_KEEP=1 (keep the boot images of a run),
-# LAB_GUEST_KERNEL=stock|debug (the guests' kernel; default stock, or what
-# the scenario's "# lab: guest-kernel=" header says), LAB_DEBUG_MODULE,
+# LAB_GUEST_KERNEL (the guests' kernels, e.g. stock, debug, 6.12 or
+# stock,6.12; default stock, or what the scenario's "# lab: guest-kernel="
+# header says), LAB_MODULE_FROM=build|deb (the module from the build tree
+# or from the xenloop-dkms package through DKMS; default build, or the
+# scenario's "# lab: module=" header), LAB_XENLOOPD_DEB (dom0's xenloopd
+# package; default the newest in build/deb), LAB_DEBUG_MODULE,
 # LAB_DEBUG_MEM (debug guests' default memory in MiB), LAB_TCG_THREAD
 # (QEMU's TCG threading, multi or single; default multi), LAB_XEN_ARGS
 # (more options on Xen's command line).
@@ -65,36 +69,97 @@ if [ "$mode" = run ] && [ ! -f "$HERE/scenarios/$scenario.sh" ]; then
 	die "no scenario '$scenario'; have: $(cd "$HERE/scenarios" && ls | sed 's/\.sh$//' | tr '\n' ' ')"
 fi
 
-# The guests' kernel: Debian's (stock, dom0's too) or the debug kernel of
-# scripts/build-debug-kernel.sh (KASAN, UBSAN, lockdep, DEBUG_OBJECTS),
-# which the caller builds first (make lab does; so does make check).  dom0
-# always runs the stock kernel, and so do PV guests: KASAN cannot boot a
-# Xen PV guest (lablib.sh's guest_start).
+# The guests' kernels: a comma-separated list, one entry per guest in the
+# order guests are started, the last entry standing for the rest.  Each is
+# "stock" (Debian's 6.1, dom0's kernel too), a Debian kernel series
+# installed on this host ("6.12": its newest /boot/vmlinuz-6.12.*), or
+# "debug", the debug kernel of scripts/build-debug-kernel.sh (KASAN, UBSAN,
+# lockdep, DEBUG_OBJECTS), which the caller builds first (make lab does; so
+# does make check).  dom0 always runs the stock kernel, and so do PV guests
+# of a debug entry: KASAN cannot boot a Xen PV guest (lablib.sh's
+# guest_start).
 guest_kernel=${LAB_GUEST_KERNEL:-}
 if [ -z "$guest_kernel" ] && [ "$mode" = run ]; then
-	guest_kernel=$(sed -n 's/^# lab: guest-kernel=\([a-z]*\).*/\1/p' \
+	guest_kernel=$(sed -n 's/^# lab: guest-kernel=\([a-z0-9.,]*\).*/\1/p' \
 		       "$HERE/scenarios/$scenario.sh" | head -n1)
 fi
-case ${guest_kernel:=stock} in
-stock)
-	GKVER=$KVER debug_dir= ;;
-debug)
-	debug_dir=$("$TOP/scripts/build-debug-kernel.sh" --cached) ||
-		die "guest-kernel=debug needs the debug kernel: make lab-module-debug"
-	GKVER=$(cat "$debug_dir/kernelrelease") ;;
-*)
-	die "LAB_GUEST_KERNEL=$guest_kernel: want stock or debug" ;;
-esac
-MODULE=${LAB_MODULE:-$TOP/build/modules/$KVER/module/xenloop.ko}
-DEBUG_MODULE=
-if [ "$guest_kernel" = debug ]; then
-	DEBUG_MODULE=${LAB_DEBUG_MODULE:-$TOP/build/modules/debug-$GKVER/module/xenloop.ko}
+: "${guest_kernel:=stock}"
+# Where the guests' module comes from: the build tree (build-modules.sh),
+# or, with LAB_MODULE_FROM=deb or a scenario's "# lab: module=deb" header,
+# DKMS building the xenloop-dkms package of build/deb (scripts/deb-module.sh),
+# so that a packaging mistake fails the lab.
+module_from=${LAB_MODULE_FROM:-}
+if [ -z "$module_from" ] && [ "$mode" = run ]; then
+	module_from=$(sed -n 's/^# lab: module=\([a-z]*\).*/\1/p' \
+		      "$HERE/scenarios/$scenario.sh" | head -n1)
 fi
+case ${module_from:=build} in
+build|deb) ;;
+*) die "LAB_MODULE_FROM=$module_from: want build or deb" ;;
+esac
+
+# The newest installed release of a packaged kernel series: 6.12 ->
+# 6.12.118+deb12-amd64.
+kernel_release() {
+	local r
+	r=$(ls /boot/vmlinuz-"$1".* 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -n1)
+	[ -n "$r" ] || die "guest kernel $1: no /boot/vmlinuz-$1.* (scripts/install-deps.sh)"
+	echo "$r"
+}
+# A packaged kernel's module: the build tree's or DKMS's from the package.
+packaged_module() {
+	if [ "$module_from" = deb ]; then
+		"$TOP/scripts/deb-module.sh" "$1" "$TOP/build/lab/deb-modules/$1" >&2 ||
+			die "DKMS cannot build the xenloop-dkms package for $1"
+		echo "$TOP/build/lab/deb-modules/$1/xenloop.ko"
+	else
+		echo "$TOP/build/modules/$1/module/xenloop.ko"
+	fi
+}
+
+# Every kernel release a guest may boot, with its module: the stock kernel
+# always (PV guests of a debug run boot it too), plus each listed one.
+# extra_kernels are "NAME:RELEASE" for mkimages.sh and guest_start.
+debug_dir= GKVER=$KVER extra_kernels=()
+declare -A modules
+if [ "$module_from" = deb ] && [ -z "${LAB_MODULE:-}" ]; then
+	modules[$KVER]=$(packaged_module "$KVER")
+else
+	modules[$KVER]=${LAB_MODULE:-$TOP/build/modules/$KVER/module/xenloop.ko}
+fi
+for k in $(echo "$guest_kernel" | tr , ' '); do
+	case $k in
+	stock) ;;
+	debug)
+		[ -z "$debug_dir" ] || continue
+		debug_dir=$("$TOP/scripts/build-debug-kernel.sh" --cached) ||
+			die "guest-kernel=debug needs the debug kernel: make lab-module-debug"
+		GKVER=$(cat "$debug_dir/kernelrelease")
+		modules[$GKVER]=${LAB_DEBUG_MODULE:-$TOP/build/modules/debug-$GKVER/module/xenloop.ko} ;;
+	[0-9]*.[0-9]*)
+		r=$(kernel_release "$k")
+		[ "$r" != "$KVER" ] || continue
+		[ -z "${modules[$r]:-}" ] || continue
+		modules[$r]=$(packaged_module "$r")
+		extra_kernels+=("$k:$r") ;;
+	*)
+		die "guest kernel '$k': want stock, debug or a series like 6.12" ;;
+	esac
+done
+
+# dom0's xenloopd comes from the xenloopd package, unpacked into dom0's
+# root as apt would install it (binary, example config, unit, manual).
+XENLOOPD_DEB=${LAB_XENLOOPD_DEB:-$(ls "$TOP"/build/deb/xenloopd_*_amd64.deb 2>/dev/null |
+				   sort -V | tail -n1)}
+[ -f "$XENLOOPD_DEB" ] || die "no xenloopd package in build/deb: run make deb"
+# A package older than the daemon's sources would test stale code.
+stale=$(find "$TOP/discovery" "$TOP/include" -name '*.[ch]' -newer "$XENLOOPD_DEB" | head -n3)
+[ -z "$stale" ] || die "$XENLOOPD_DEB is older than $(echo $stale): run make deb"
 
 bins=("${LAB_XLAGENT:-$HERE/xlagent}" "${LAB_XLSTREAM:-$TOP/selftests/tools/xlstream}"
-      "$TOP/discovery/xenloopd" "$TOP/selftests/tools/xlmsg"
-      "$TOP/selftests/tools/xlperf" "$TOP/selftests/tools/xlrogue")
-for f in "$MODULE" $DEBUG_MODULE "${bins[@]}"; do
+      "$TOP/selftests/tools/xlmsg" "$TOP/selftests/tools/xlperf"
+      "$TOP/selftests/tools/xlrogue")
+for f in "${modules[@]}" "${bins[@]}"; do
 	[ -f "$f" ] || die "missing $f: run make first"
 done
 
@@ -106,7 +171,12 @@ if ! flock -n 9; then
 	flock 9
 fi
 
-"$HERE/mkimages.sh" "$IMAGES" $debug_dir >/dev/null
+mkargs=()
+[ -z "$debug_dir" ] || mkargs+=(--debug "$debug_dir")
+for k in "${extra_kernels[@]}"; do
+	mkargs+=(--kernel "${k#*:}")
+done
+"$HERE/mkimages.sh" "$IMAGES" "${mkargs[@]}" >/dev/null
 
 # The hypervisor: Debian's, or (LAB_XEN=shadow, or a scenario's
 # "# lab: xen=shadow" header) Debian's rebuilt with shadow paging, which
@@ -135,39 +205,43 @@ work=$run/.work
 mkdir -p "$run/console" "$work"
 
 # ---- per-run images: project artifacts on top of the cached base ----------
-# Guests: the base tree plus init, tools and the module where modprobe
-# finds it.
-# Debug runs start from the base that also has the debug kernel's modules,
-# add the module built for it, and give dom0 the debug kernel next to the
-# stock one.
+# Guests: the base tree plus init, tools, the module trees of the other
+# kernels the run boots, and each kernel's xenloop.ko where modprobe finds
+# it.  Debug runs start from the base that also has the debug kernel's
+# modules.  dom0 gets each guest kernel image next to the stock one.
 g=$work/guest
-if [ "$guest_kernel" = debug ]; then
+if [ -n "$debug_dir" ]; then
 	cp -a "$IMAGES/guest-base-debug" "$g"
 else
 	cp -a "$IMAGES/guest-base" "$g"
 fi
+for k in "${extra_kernels[@]}"; do
+	cp -a "$IMAGES/modules-${k#*:}/lib/modules/${k#*:}" "$g/lib/modules/"
+done
 install -m 755 "$HERE/guest/init" "$g/init"
-mkdir -p "$g/lab/bin" "$g/lib/modules/$KVER/extra"
-install -m 755 "${bins[0]}" "${bins[1]}" "${bins[3]}" "${bins[4]}" "${bins[5]}" "$g/lab/bin/"
-install -m 644 "$MODULE" "$g/lib/modules/$KVER/extra/"
-depmod -b "$g" "$KVER"
-if [ -n "$DEBUG_MODULE" ]; then
-	mkdir -p "$g/lib/modules/$GKVER/extra"
-	install -m 644 "$DEBUG_MODULE" "$g/lib/modules/$GKVER/extra/"
-	depmod -b "$g" "$GKVER"
-fi
+mkdir -p "$g/lab/bin"
+install -m 755 "${bins[@]}" "$g/lab/bin/"
+for r in "${!modules[@]}"; do
+	mkdir -p "$g/lib/modules/$r/extra"
+	install -m 644 "${modules[$r]}" "$g/lib/modules/$r/extra/"
+	depmod -b "$g" "$r"
+done
 o=$work/overlay
 mkdir -p "$o/lab/guest" "$o/lab/bin" "$o/etc/xen/scripts"
 (cd "$g" && find . -print0 | cpio --null -o -H newc --quiet) > "$o/lab/guest/initrd.cpio"
 [ -z "$debug_dir" ] || install -m 644 "$IMAGES/vmlinux-debug" "$o/lab/guest/vmlinux-debug"
+for k in "${extra_kernels[@]}"; do
+	install -m 644 "$IMAGES/vmlinux-${k#*:}" "$o/lab/guest/vmlinux-${k%%:*}"
+done
 install -m 755 "$HERE/dom0/init" "$o/init"
 install -m 755 "$HERE/dom0/vif-lab" "$o/etc/xen/scripts/vif-lab"
 install -m 755 "$HERE/dom0/labrun" "$o/lab/labrun"
 install -m 644 "$HERE/dom0/lablib.sh" "$o/lab/lablib.sh"
 install -m 755 "${bins[@]}" "$o/lab/bin/"
+dpkg-deb -x "$XENLOOPD_DEB" "$o"
 # xenloopd's config directory; scenarios write their own policy files.
 mkdir -p "$o/etc/xenloop"
-install -m 644 "$TOP/discovery/xenloopd.conf.example" "$o/etc/xenloop/"
+install -m 644 "$o/usr/share/doc/xenloopd/examples/xenloopd.conf.example" "$o/etc/xenloop/"
 cp -r "$HERE/scenarios" "$o/lab/scenarios"
 (cd "$o" && find . -print0 | cpio --null -o -H newc --quiet) > "$work/overlay.cpio"
 # Linux unpacks concatenated cpio archives in order, later files winning.
@@ -179,11 +253,12 @@ xen_args+=" dom0_mem=1024M,max:1024M dom0_max_vcpus=2 noreboot bootscrub=0"
 xen_args+=" ${LAB_XEN_ARGS:-}"
 dom0_args="console=hvc0 earlyprintk=xen lab.mode=$mode lab.scenario=$scenario lab.guests=$guests"
 # lablib.sh reads these as LAB_GUEST_KERNEL and LAB_DEBUG_MEM.
-dom0_args+=" lab.guest_kernel=$guest_kernel"
+# With ":" between the entries: QEMU splits -initrd at commas.
+dom0_args+=" lab.guest_kernel=${guest_kernel//,/:}"
 [ -z "${LAB_DEBUG_MEM:-}" ] || dom0_args+=" lab.debug_mem=$LAB_DEBUG_MEM"
-if [ "$guest_kernel" = debug ]; then
-	echo "# lab: PVH guests run the debug kernel ($GKVER), PV guests $KVER"
-fi
+echo "# lab: guest kernels $guest_kernel (stock: $KVER${debug_dir:+, debug: $GKVER}$(
+	for k in "${extra_kernels[@]}"; do printf ', %s: %s' "${k%%:*}" "${k#*:}"; done));" \
+	"module from $module_from; dom0's xenloopd from $(basename "$XENLOOPD_DEB")"
 qemu=(qemu-system-x86_64 -machine q35 -accel tcg,thread=${LAB_TCG_THREAD:-multi}
       -cpu qemu64,+svm,+npt -m "${LAB_MEM:-4096}" -smp 2 -nographic
       -no-reboot -nic none

@@ -12,12 +12,15 @@
 #   $OUT/vmlinux-debug    the debug kernel, when DEBUGDIR (a
 #                         scripts/build-debug-kernel.sh cache directory) is
 #                         given
+#   $OUT/modules-KREL/    lib/modules/KREL of another installed Debian kernel
+#   $OUT/vmlinux-KREL     (the 6.12 series), for guests that boot it, for
+#                         each --kernel KREL
 #
 # The project's own artifacts are not part of these images: lab.sh adds them
 # per run, so a rebuilt module never needs a rebuilt base image.  Output is
 # cached and rebuilt only when an input package or this script changes.
 #
-#   mkimages.sh OUTDIR [DEBUGDIR]
+#   mkimages.sh OUTDIR [--debug DEBUGDIR] [--kernel KREL]...
 #   mkimages.sh --guest-modules   print the guest module list and exit
 #                                 (scripts/build-debug-kernel.sh keeps these)
 set -euo pipefail
@@ -38,31 +41,47 @@ if [ "${1:-}" = --guest-modules ]; then
 	exit 0
 fi
 KVER=${LAB_KVER:?LAB_KVER must name the lab kernel, e.g. 6.1.0-56-amd64}
-OUT=${1:?usage: mkimages.sh OUTDIR [DEBUGDIR]}
-DEBUG=${2:-}
+usage="usage: mkimages.sh OUTDIR [--debug DEBUGDIR] [--kernel KREL]..."
+OUT=${1:?$usage}
+shift
+DEBUG= KRELS=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--debug) DEBUG=${2:?$usage} ;;
+	--kernel) KRELS+=("${2:?$usage}") ;;
+	*) echo "$usage" >&2; exit 2 ;;
+	esac
+	shift 2
+done
 
 die() { echo "mkimages: $*" >&2; exit 1; }
 
 [ -f "/boot/vmlinuz-$KVER" ] || die "/boot/vmlinuz-$KVER missing (scripts/install-deps.sh)"
 [ -f /boot/xen-4.17-amd64.gz ] || die "Xen hypervisor missing (scripts/install-deps.sh)"
 
-# vmlinux: find the xz stream inside the bzImage and unpack it, the way the
-# kernel's scripts/extract-vmlinux does.  Uncompressed ELF saves about 10 s
-# of TCG decompression per dom0 boot and per guest start.
+# vmlinux: find the compressed stream inside the bzImage and unpack it, the
+# way the kernel's scripts/extract-vmlinux does: xz for Debian's 6.1, zstd
+# for its 6.12.  Uncompressed ELF saves about 10 s of TCG decompression per
+# dom0 boot and per guest start.
 extract_vmlinux() {
-	local img=$1 out=$2 off
-	for off in $(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$img" | cut -d: -f1); do
-		tail -c +$((off + 1)) "$img" | xz -dc > "$out" 2>/dev/null || true
-		if [ "$(head -c 4 "$out" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
-			return 0
-		fi
+	local img=$1 out=$2 off magic unpack
+	for magic in '\xfd7zXZ\x00:xz' '\x28\xb5\x2f\xfd:zstd'; do
+		unpack=${magic##*:}
+		for off in $(LC_ALL=C grep -obUaP "${magic%:*}" "$img" | cut -d: -f1); do
+			tail -c +$((off + 1)) "$img" | $unpack -dc > "$out" 2>/dev/null || true
+			if [ "$(head -c 4 "$out" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
+				return 0
+			fi
+		done
 	done
-	die "no xz-compressed ELF found in $img"
+	die "no xz- or zstd-compressed ELF found in $img"
 }
 
 # Copy kernel modules with their dependencies into a root and index them:
 # copy_modules ROOT MODROOT KREL MODULE...  MODROOT is "" for the system's
 # /lib/modules, or a `make modules_install` root (the debug kernel's).
+# Debian's 6.12 ships its modules xz-compressed; busybox modprobe passes
+# the file to the kernel as it is, so they are stored uncompressed.
 copy_modules() {
 	local root=$1 modroot=$2 krel=$3 m f cmd _
 	shift 3
@@ -72,7 +91,13 @@ copy_modules() {
 			[ "$cmd" = insmod ] || continue
 			f=/lib/modules/${f#*/lib/modules/}
 			mkdir -p "$root$(dirname "$f")"
-			cp -n "$modroot$f" "$root$f"
+			case $f in
+			*.ko.xz)
+				[ -e "$root${f%.xz}" ] ||
+					xz -dc "$modroot$f" > "$root${f%.xz}" ;;
+			*)
+				cp -n "$modroot$f" "$root$f" ;;
+			esac
 		done
 	done
 	cp "$modroot/lib/modules/$krel"/modules.{order,builtin,builtin.modinfo} \
@@ -193,6 +218,30 @@ build_debug_guest_base() {
 	echo "mkimages: built the debug guest base ($krel)"
 }
 
+# Another Debian kernel for guests (KREL, e.g. the 6.12 series): its
+# uncompressed image and the guest modules for it, in a root of their own
+# that lab.sh adds to a guest initramfs when a run boots guests on it.
+build_kernel_modules() {
+	local krel=$1 kkey t
+	[ -f "/boot/vmlinuz-$krel" ] ||
+		die "/boot/vmlinuz-$krel missing (scripts/install-deps.sh)"
+	kkey="$key $(dpkg-query -W -f='${Version}' "linux-image-$krel" 2>/dev/null)"
+	if [ "$(cat "$OUT/modules-$krel.key" 2>/dev/null)" = "$kkey" ]; then
+		echo "mkimages: $krel images up to date"
+		return 0
+	fi
+	rm -rf "$OUT/modules-$krel" "$OUT/modules-$krel.key" "$OUT/vmlinux-$krel"
+	t=$(mktemp -d "$OUT/.tmp.XXXXXX")
+	extract_vmlinux "/boot/vmlinuz-$krel" "$t/vmlinux"
+	mkdir -p "$t/root/lib/modules"
+	copy_modules "$t/root" "" "$krel" $guest_mods
+	mv "$t/vmlinux" "$OUT/vmlinux-$krel"
+	mv "$t/root" "$OUT/modules-$krel"
+	rm -rf "$t"
+	echo "$kkey" > "$OUT/modules-$krel.key"
+	echo "mkimages: built the $krel guest kernel and modules"
+}
+
 # Cache key: versions of every package the images come from plus this
 # script and the static files it copies.
 key=$( { dpkg-query -W -f='${Package} ${Version}\n' \
@@ -206,3 +255,6 @@ else
 	build_images
 fi
 [ -z "$DEBUG" ] || build_debug_guest_base
+for krel in "${KRELS[@]}"; do
+	build_kernel_modules "$krel"
+done

@@ -20,7 +20,7 @@
 #                                      named g1..gN
 #   on [-t SECONDS] GUEST CMD...       run CMD in GUEST, output to stdout
 #   guest_ip GUEST [6]   guest_ctl GUEST   guest_domid GUEST
-#   guest_kernel GUEST   (stock or debug)
+#   guest_kernel GUEST   (stock, debug or a series such as 6.12)
 #   guest_console GUEST  (the guest's console log(s), also after migration)
 #   dmesg_clean GUEST DESC             no kernel report (WARNING, BUG,
 #                                      Oops, the debug kernel's) in its dmesg
@@ -42,7 +42,8 @@
 #                              EVENT) and by polling (MARK to DONE); pass if
 #                              xenloopd's is <= 1 s
 # Values: LAB_GUESTS (from lab.sh -g), LAB_OUT (host-visible directory),
-# LAB_GUEST_KERNEL (stock or debug, from lab.sh), LAB_DEBUG_MEM (debug
+# LAB_GUEST_KERNEL (from lab.sh: the guests' kernels in start order, e.g.
+# stock, debug or stock,6.12; the last entry stands for the rest), LAB_DEBUG_MEM (debug
 # guests' default memory in MiB).
 
 LAB_OUT=/lab/out
@@ -131,7 +132,7 @@ stage() {
 _lab_gvar() { cat "$LAB_RUN/guests/$1/$2" 2>/dev/null; }
 guest_idx() { _lab_gvar "$1" idx; }
 guest_type() { _lab_gvar "$1" type; }
-# stock or debug: the kernel guest_start booted the guest on.
+# stock, debug or a series (6.12): the kernel guest_start booted the guest on.
 guest_kernel() { _lab_gvar "$1" kernel; }
 guest_ctl() { echo "10.56.0.$(guest_idx "$1")"; }
 # net_ip G N [6]: G's address on test network N (10.N.0.<idx>/24,
@@ -156,26 +157,47 @@ guest_console() {
 
 _lab_next_idx=1
 
+# The kernel entry of LAB_GUEST_KERNEL for the guest started IDX-th: one
+# entry per guest in start order, the last one standing for the rest.
+# lab.sh separates them with ":" on dom0's command line.
+_lab_kernel_of() {
+	local i=1 k last=stock
+	for k in $(echo "$LAB_GUEST_KERNEL" | tr ',:' '  '); do
+		last=$k
+		[ $i -ge "$1" ] && break
+		i=$((i + 1))
+	done
+	echo "$last"
+}
+
 guest_start() {
 	local name=$1 type=$2 mem=$3 idx=$_lab_next_idx d
-	local kernel=/lab/guest/vmlinux kind=stock
+	local kernel=/lab/guest/vmlinux kind
 	_lab_next_idx=$((_lab_next_idx + 1))
 	d=$LAB_RUN/guests/$name
 	mkdir -p "$d"
 	echo "$idx" > "$d/idx"
 	echo "$type" > "$d/type"
-	# The debug kernel boots PVH guests only: Linux 6.1 has no KASAN for
-	# Xen PV (nothing maps KASAN's shadow in the page tables Xen builds
-	# for a PV guest, so its first instrumented access faults).  PV
-	# guests of a debug run keep the stock kernel.
-	if [ "$LAB_GUEST_KERNEL" = debug ]; then
+	kind=$(_lab_kernel_of "$idx")
+	case $kind in
+	stock) ;;
+	debug)
+		# The debug kernel boots PVH guests only: Linux 6.1 has no
+		# KASAN for Xen PV (nothing maps KASAN's shadow in the page
+		# tables Xen builds for a PV guest, so its first
+		# instrumented access faults).  PV guests of a debug run
+		# keep the stock kernel.
 		if [ "$type" = pvh ]; then
-			kernel=/lab/guest/vmlinux-debug kind=debug
+			kernel=/lab/guest/vmlinux-debug
 			: "${mem:=$LAB_DEBUG_MEM}"
 		else
 			diag "$name: PV, so the stock kernel (KASAN cannot boot Xen PV)"
-		fi
-	fi
+			kind=stock
+		fi ;;
+	*)
+		# Another packaged kernel series (lab.sh put its image here).
+		kernel=/lab/guest/vmlinux-$kind ;;
+	esac
 	: "${mem:=256}"
 	echo "$kind" > "$d/kernel"
 	cat > "$d/cfg" <<CFG

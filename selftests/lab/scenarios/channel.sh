@@ -1,17 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # lab: guests=2
+# lab: guest-kernel=6.12,stock
 #
-# make check runs it on stock guests; LAB_GUEST_KERNEL=debug puts g2 on
-# the debug kernel (KASAN, lockdep), by hand for now: debug PVH guests
-# triple-fault on the emulated platform more often than a scenario
-# survives (Documentation/lab.md).
+# make check runs g1 (PV) on Debian's 6.12 and g2 (PVH) on 6.1, the
+# reverse of the data-path scenario's pair; LAB_GUEST_KERNEL=debug puts
+# g2 on the debug kernel (KASAN, lockdep), by hand for now: debug PVH
+# guests triple-fault on the emulated platform more often than a
+# scenario survives (Documentation/lab.md).
 #
-# Channel setup: g1 (PV) and g2 (PVH) load the module while
-# xenloopd runs; the channel between them connects (both directions mapped
-# read-only, event channel bound with late EOI) and the time from the
-# second module load to "connected" on both sides is reported.  Then the
-# peer leaves the advertisement (module unload): the channel goes down on
-# the other side and nothing stays granted, mapped or bound.
+# Channel setup: g1 refuses a load with out-of-range parameters; g1 (PV)
+# and g2 (PVH) load the module while xenloopd runs; the channel between
+# them connects (both directions mapped read-only, event channel bound
+# with late EOI) and the time from the second module load to "connected"
+# on both sides is reported.  Then the peer leaves the advertisement
+# (module unload): the channel goes down on the other side and nothing
+# stays granted, mapped or bound.
 
 LAB_WAIT=${LAB_WAIT:-180}
 
@@ -22,6 +25,12 @@ d1=$(guest_domid g1) d2=$(guest_domid g2)
 check "xenloopd starts" xenloopd_start
 
 stage "channel comes up" 300
+# Parameters that could only fail later, peer by peer, refuse the load.
+check_on g1 "ring_order=15 and max_peers=0 refuse to load, saying why" \
+	"! modprobe xenloop ring_order=15 && ! modprobe xenloop max_peers=0 &&
+	 dmesg | grep -q 'xenloop: ring_order=15: the largest is 14' &&
+	 dmesg | grep -q 'xenloop: max_peers=0: want 1 to 32751' &&
+	 ! grep -q '^xenloop ' /proc/modules"
 check_on g1 "g1 loads the module" modprobe xenloop
 t0=$(lab_now_ms)
 check_on g2 "g2 loads the module" modprobe xenloop

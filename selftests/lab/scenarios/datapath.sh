@@ -1,7 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # lab: guests=2
+# lab: guest-kernel=stock,6.12
+# lab: module=deb
 #
-# The data path: g1 (PV) and g2 (PVH) with xenloopd in dom0.
+# The data path: g1 (PV, Debian's 6.1) and g2 (PVH, Debian's 6.12) with
+# xenloopd in dom0, both guests running the module DKMS built from the
+# xenloop-dkms package, as an operator would install it.
 #
 #   g1 eth0 ---- xenbr0 (dom0, vifD1.0 / vifD2.0) ---- eth0 g2
 #     \________________ xenloop channel ________________/
@@ -48,6 +52,19 @@ stage "start guests and xenloopd" 300
 guest_start g1 pv && guest_start g2 pvh
 check "g1 (PV) and g2 (PVH) answer" guest_wait g1 g2
 check "xenloopd starts" xenloopd_start
+# Each guest booted the kernel the run asked for (stock is dom0's).
+for g in g1 g2; do
+	k=$(guest_kernel $g) r=$(on $g uname -r)
+	case $k in
+	stock) want=$(uname -r) ;;
+	debug) want='*-xldebug*' ;;
+	*) want="$k.*" ;;
+	esac
+	case $r in
+	$want) ok "$g runs the $k kernel ($r)" ;;
+	*) fail "$g runs the $k kernel" "it runs $r" ;;
+	esac
+done
 for g in g1 g2; do on $g "echo 0 > /proc/sys/kernel/kptr_restrict"; done
 # (debug aid: where a PVH triple fault of an earlier run pointed)
 diag "g2 kallsyms near ffffffff8107ee05: $(on g2 "sort /proc/kallsyms | awk '\$1 <= \"ffffffff8107ee05\"' | tail -n 1")"
