@@ -11,8 +11,9 @@
 #
 # Writes OUTDIR/xenloop.ko (uncompressed, for busybox modprobe) and
 # OUTDIR/deb-module.log, and prints the module's path.  KVER's headers are
-# /lib/modules/KVER/build unless KDIR names another tree (the lab's debug
-# kernel).  The package is build/deb/xenloop-dkms_*_all.deb, rebuilt with
+# /lib/modules/KVER/build, where a kernel's headers package puts them and
+# DKMS looks (the Makefile's KDIR, exported to every script it runs, names
+# one tree for all kernels, so it is not used here).  The package is build/deb/xenloop-dkms_*_all.deb, rebuilt with
 # `make deb` when it is missing or its sources differ from this tree.
 #
 # DKMS runs on private trees in a temporary directory: the system's
@@ -28,7 +29,7 @@ if [ $# -ne 2 ]; then
 fi
 kver=$1
 outdir=$2
-kdir=${KDIR:-/lib/modules/$kver/build}
+kdir=/lib/modules/$kver/build
 if [ ! -f "$kdir/Makefile" ]; then
 	echo "deb-module: no kernel headers for $kver in $kdir" >&2
 	exit 1
@@ -97,14 +98,12 @@ fi
 # kernel trusts neither key, exactly as with a real installation.
 export mok_signing_key=$tmp/mok.key mok_certificate=$tmp/mok.pub
 trees=(--sourcetree "$tmp/root/usr/src" --dkmstree "$tmp/dkms" --installtree "$tmp/modules")
-ksrc=()
-[ -z "${KDIR:-}" ] || ksrc=(--kernelsourcedir "$KDIR")
 mkdir -p "$tmp/dkms" "$tmp/modules"
 
 echo "# dkms add/build xenloop $ver for $kver from ${deb#"$TOP"/}" >> "$log"
 rc=0
 dkms add -m xenloop -v "$ver" "${trees[@]}" >> "$log" 2>&1 &&
-	dkms build -m xenloop -v "$ver" -k "$kver" "${ksrc[@]}" "${trees[@]}" >> "$log" 2>&1 ||
+	dkms build -m xenloop -v "$ver" -k "$kver" "${trees[@]}" >> "$log" 2>&1 ||
 	rc=$?
 if [ $rc -ne 0 ]; then
 	# dkms keeps the compiler's output in the build directory.

@@ -109,7 +109,7 @@ kernel_release() {
 # A packaged kernel's module: the build tree's or DKMS's from the package.
 packaged_module() {
 	if [ "$module_from" = deb ]; then
-		"$TOP/scripts/deb-module.sh" "$1" "$TOP/build/lab/deb-modules/$1" >&2 ||
+		"$TOP/scripts/deb-module.sh" "$1" "$TOP/build/lab/deb-modules/$1" > /dev/null ||
 			die "DKMS cannot build the xenloop-dkms package for $1"
 		echo "$TOP/build/lab/deb-modules/$1/xenloop.ko"
 	else

@@ -65,9 +65,6 @@ for g in g1 g2; do
 	*) fail "$g runs the $k kernel" "it runs $r" ;;
 	esac
 done
-for g in g1 g2; do on $g "echo 0 > /proc/sys/kernel/kptr_restrict"; done
-# (debug aid: where a PVH triple fault of an earlier run pointed)
-diag "g2 kallsyms near ffffffff8107ee05: $(on g2 "sort /proc/kallsyms | awk '\$1 <= \"ffffffff8107ee05\"' | tail -n 1")"
 G1=$(guest_ip g1) G2=$(guest_ip g2) G1v6=$(guest_ip g1 6) G2v6=$(guest_ip g2 6)
 
 stage "channel up" 300
