@@ -320,9 +320,5 @@ else
 fi
 
 stage "counters and logs" 120
-for g in g1 g2; do
-	on $g "/usr/sbin/ip -s link show xenloop0; ethtool -S xenloop0" 2>&1 |
-		while read -r l; do diag "$g: $l"; done
-	dmesg_clean $g "no WARNING, BUG or Oops in $g"
-done
+dp_final g1 g2
 xenloopd_stop
