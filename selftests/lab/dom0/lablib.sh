@@ -24,8 +24,6 @@
 #   guest_console GUEST  (the guest's console log(s), also after migration)
 #   dmesg_clean GUEST DESC             no kernel report (WARNING, BUG,
 #                                      Oops, the debug kernel's) in its dmesg
-#   dp_chan GUEST PEER                 GUEST's data path runs a channel
-#                                      to PEER (xenloop0 has its counters)
 #   dp_final GUEST...                  xenloop0's counters as diag lines,
 #                                      then dmesg_clean, for each GUEST
 # xenloopd (not started unless a scenario asks):
@@ -609,9 +607,6 @@ xen_active() {
 		in_d && /\(XEN\) \[0x/ { n++ }
 		END { print n + 0 }'
 }
-# The data path in guest G runs a channel to guest P: xenloop0 has P's
-# counters.
-dp_chan() { on "$1" "ethtool -S xenloop0 | grep -q 'peer$(guest_domid "$2")_tx_packets'"; }
 # xenloop0 counter NAME (statistics/NAME) in guest G; 0 when G does not
 # answer, so that arithmetic on it fails a check instead of the scenario.
 dp_cnt() {

@@ -22,6 +22,8 @@
 LAB_WAIT=${LAB_WAIT:-180}
 BULK=$((256 * 1024 * 1024))
 
+# The data path runs a channel to guest P in guest G.
+dp_chan() { on "$1" "ethtool -S xenloop0 | grep -q 'peer$(guest_domid "$2")_tx_packets'"; }
 # Remember counters before a test: dp_mark.  Then dp_moved DESC MIN: g1
 # sent and g2 received at least MIN packets each through xenloop, or the
 # reverse (both directions count), and dom0's vifs saw at most

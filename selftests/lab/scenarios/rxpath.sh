@@ -60,8 +60,9 @@ TCP_RCV="TcpExtTCPMemoryPressures TcpExtPruneCalled TcpExtOfoPruned
 
 # ---- helpers ----------------------------------------------------------------
 
-# The data path runs the channel in both guests.
-rx_chans() { dp_chan g1 g2 && dp_chan g2 g1; }
+# The data path runs a channel to guest P in guest G (as in datapath.sh).
+rx_chan() { on "$1" "ethtool -S xenloop0 | grep -q 'peer$(guest_domid "$2")_tx_packets'"; }
+rx_chans() { rx_chan g1 g2 && rx_chan g2 g1; }
 
 mod_load() { on "$1" modprobe xenloop; }
 
