@@ -158,11 +158,7 @@ stale=$(find "$TOP/discovery" "$TOP/include" -name '*.[ch]' -newer "$XENLOOPD_DE
 
 bins=("${LAB_XLAGENT:-$HERE/xlagent}" "${LAB_XLSTREAM:-$TOP/selftests/tools/xlstream}"
       "$TOP/selftests/tools/xlmsg" "$TOP/selftests/tools/xlperf"
-      "$TOP/selftests/tools/xlrogue"
-      # The kernel's own network selftests (selftests/Makefile):
-      # TCP_ZEROCOPY_RECEIVE, MSG_ZEROCOPY and UDP GSO.
-      "$TOP/build/kselftest/tcp_mmap" "$TOP/build/kselftest/msg_zerocopy"
-      "$TOP/build/kselftest/udpgso_bench_tx" "$TOP/build/kselftest/udpgso_bench_rx")
+      "$TOP/selftests/tools/xlrogue")
 for f in "${modules[@]}" "${bins[@]}"; do
 	[ -f "$f" ] || die "missing $f: run make first"
 done

@@ -7,8 +7,7 @@
 #   $OUT/vmlinux          Debian's 6.1 kernel, uncompressed ELF; dom0 and guests
 #   $OUT/dom0-base.cpio   busybox, Xen toolstack, kernel modules, guest kernel
 #   $OUT/guest-base/      file tree every guest initramfs starts from
-#                         (busybox, kernel modules, the xenstore client,
-#                         ip, ethtool, nft, iptables, iperf3, nstat)
+#                         (busybox, kernel modules, the xenstore client)
 #   $OUT/guest-base-debug/  the same plus the debug kernel's modules, and
 #   $OUT/vmlinux-debug    the debug kernel, when DEBUGDIR (a
 #                         scripts/build-debug-kernel.sh cache directory) is
@@ -174,10 +173,6 @@ build_images() {
 	# rules (nft; legacy iptables, whose extensions are dlopened).
 	copy_with_libs "$g" /usr/sbin/ip /usr/sbin/ethtool /usr/sbin/nft \
 		/usr/sbin/xtables-legacy-multi
-	# Receive-path measurements: iperf3 (multi-flow, bidirectional TCP
-	# with its retransmission counts) and iproute2's nstat (the
-	# kernel's SNMP and TcpExt counters, for a shell in the lab).
-	copy_with_libs "$g" /usr/bin/iperf3 /usr/bin/nstat
 	mkdir -p "$g/usr/lib/x86_64-linux-gnu"
 	cp -r /usr/lib/x86_64-linux-gnu/xtables "$g/usr/lib/x86_64-linux-gnu/"
 	for a in iptables ip6tables iptables-save ip6tables-save; do
@@ -251,7 +246,6 @@ build_kernel_modules() {
 # script and the static files it copies.
 key=$( { dpkg-query -W -f='${Package} ${Version}\n' \
 		xen-hypervisor-4.17-amd64 xen-utils-4.17 busybox-static \
-		iproute2 ethtool nftables iptables iperf3 libiperf0 \
 		"linux-image-$KVER" "linux-image-$KVER-unsigned" 2>/dev/null
 	 echo "$dom0_mods $guest_mods $dom0_bins"
 	 cat "$0"; } | sha256sum | cut -c1-16)

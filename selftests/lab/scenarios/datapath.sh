@@ -320,5 +320,9 @@ else
 fi
 
 stage "counters and logs" 120
-dp_final g1 g2
+for g in g1 g2; do
+	on $g "/usr/sbin/ip -s link show xenloop0; ethtool -S xenloop0" 2>&1 |
+		while read -r l; do diag "$g: $l"; done
+	dmesg_clean $g "no WARNING, BUG or Oops in $g"
+done
 xenloopd_stop
