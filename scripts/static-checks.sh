@@ -100,32 +100,28 @@ fi
 # macro, such as a text line starting with a dot, is a "mac" warning).
 # groff and man exit 0 on warnings, so what they print is the verdict.
 mapfile -t pages < <(git ls-files -co --exclude-standard '*.[1-9]' | sort)
-out=""
-for f in "${pages[@]}"; do
-	o=$(groff -ww -man -Tutf8 -z "$f" 2>&1)
-	[ -n "$o" ] && out+="$o"$'\n'
-done
-if [ ${#pages[@]} -gt 0 ] && [ -z "$out" ]; then
-	result OK "groff -ww -man: man pages without warnings (${pages[*]})"
-else
-	result FAIL "groff -ww -man: man pages without warnings (${pages[*]})" \
-		"${out:-no man pages found}"
-fi
+# man_lint DESC CMD...: CMD ./PAGE for every page; anything it prints on
+# stderr fails DESC.
+man_lint() {
+	local desc=$1 f o out=""
+	shift
+	for f in "${pages[@]}"; do
+		o=$("$@" "./$f" 2>&1 >/dev/null)
+		[ -n "$o" ] && out+="$f: $o"$'\n'
+	done
+	if [ ${#pages[@]} -gt 0 ] && [ -z "$out" ]; then
+		result OK "$desc"
+	else
+		result FAIL "$desc" "${out:-no man pages found}"
+	fi
+}
+man_lint "groff -ww -man: man pages without warnings (${pages[*]})" \
+	groff -ww -man -Tutf8 -z
 
 # What `man ./module/xenloop.4` shows, rendered the way lintian checks
 # packaged pages (its manpage-has-errors-from-man), at 80 columns so that
 # lines that cannot be broken are reported too.
-out=""
-for f in "${pages[@]}"; do
-	o=$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 \
-		man --warnings -E UTF-8 -l -Tutf8 -Z "./$f" 2>&1 >/dev/null)
-	[ -n "$o" ] && out+="$f: $o"$'\n'
-done
-if [ ${#pages[@]} -gt 0 ] && [ -z "$out" ]; then
-	result OK "man --warnings: man pages render without warnings"
-else
-	result FAIL "man --warnings: man pages render without warnings" \
-		"${out:-no man pages found}"
-fi
+man_lint "man --warnings: man pages render without warnings" \
+	env LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z
 
 [ $failed -eq 0 ]
