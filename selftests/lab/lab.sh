@@ -30,8 +30,9 @@
 # scenario's "# lab: module=" header), LAB_XENLOOPD_DEB (dom0's xenloopd
 # package; default the newest in build/deb), LAB_DEBUG_MODULE,
 # LAB_DEBUG_MEM (debug guests' default memory in MiB), LAB_TCG_THREAD
-# (QEMU's TCG threading, multi or single; default multi), LAB_XEN_ARGS
-# (more options on Xen's command line).
+# (QEMU's TCG threading, multi or single; default multi), LAB_CPU (QEMU's
+# -cpu; default qemu64,+svm,+npt), LAB_XEN_ARGS (more options on Xen's
+# command line).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -260,7 +261,7 @@ echo "# lab: guest kernels $guest_kernel (stock: $KVER${debug_dir:+, debug: $GKV
 	for k in "${extra_kernels[@]}"; do printf ', %s: %s' "${k%%:*}" "${k#*:}"; done));" \
 	"module from $module_from; dom0's xenloopd from $(basename "$XENLOOPD_DEB")"
 qemu=(qemu-system-x86_64 -machine q35 -accel tcg,thread=${LAB_TCG_THREAD:-multi}
-      -cpu qemu64,+svm,+npt -m "${LAB_MEM:-4096}" -smp 2 -nographic
+      -cpu "${LAB_CPU:-qemu64,+svm,+npt}" -m "${LAB_MEM:-4096}" -smp 2 -nographic
       -no-reboot -nic none
       -fsdev "local,id=out,path=$run,security_model=none"
       -device virtio-9p-pci,fsdev=out,mount_tag=labout
