@@ -126,9 +126,20 @@ int xl_fifo_tx_init(struct xl_fifo_tx *tx, u8 *data, u32 size,
 	tx->own = own;
 	tx->peer = peer;
 	tx->size = size;
+	tx->limit = size;
 	tx->max_payload = xl_fifo_max_payload(size);
 	tx->features = features;
 	return xl_fifo_tx_reset(tx, 0);
+}
+
+void xl_fifo_tx_set_limit(struct xl_fifo_tx *tx, u32 bytes)
+{
+	u32 least = xl_rec_space(tx->max_payload);
+
+	/* A pad and the largest record each fit alone: always progress. */
+	if (bytes < least)
+		bytes = least;
+	tx->limit = bytes < tx->size ? bytes : tx->size;
 }
 
 int xl_fifo_tx_reset(struct xl_fifo_tx *tx, u32 index)
@@ -185,15 +196,26 @@ static bool xl_tx_refresh(struct xl_fifo_tx *tx)
 	return true;
 }
 
+/*
+ * Whether @bytes more fit under the limit.  prod - cons <= size always
+ * (cons <= prod_pub <= prod), but the limit may have been lowered below
+ * what is already in the area.
+ */
+static bool xl_tx_fits(const struct xl_fifo_tx *tx, u32 bytes)
+{
+	u32 used = tx->prod - tx->cons;
+
+	return used <= tx->limit && tx->limit - used >= bytes;
+}
+
 /* 0 if @bytes fit in the free space, refreshing rx_cons if they do not. */
 static int xl_tx_room(struct xl_fifo_tx *tx, u32 bytes)
 {
-	/* prod - cons <= size always: cons <= prod_pub <= prod. */
-	if (likely(tx->size - (tx->prod - tx->cons) >= bytes))
+	if (likely(xl_tx_fits(tx, bytes)))
 		return 0;
 	if (!xl_tx_refresh(tx))
 		return -EPIPE;
-	return tx->size - (tx->prod - tx->cons) >= bytes ? 0 : -ENOSPC;
+	return xl_tx_fits(tx, bytes) ? 0 : -ENOSPC;
 }
 
 /*
@@ -320,14 +342,15 @@ bool xl_fifo_tx_wait_space(struct xl_fifo_tx *tx, u32 len)
 	/* If a pad is needed first, the next step is the pad alone. */
 	if (want > contig)
 		want = contig;
-	if (tx->size - (tx->prod - tx->cons) >= want)
+	if (xl_tx_fits(tx, want))
 		return true;
 	/*
-	 * @want fits once rx_cons reaches prod + want - size, which is at
-	 * most prod_pub when everything is published: reachable.
+	 * @want fits once rx_cons reaches prod + want - limit, which is at
+	 * most prod_pub when everything is published (want <= limit):
+	 * reachable.
 	 */
 	WRITE_ONCE(tx->own->tx_cons_event,
-		   cpu_to_le32(tx->prod + want - tx->size));
+		   cpu_to_le32(tx->prod + want - tx->limit));
 	/*
 	 * Pair 4: the event is visible before we re-check rx_cons.  The
 	 * consumer stores rx_cons then loads tx_cons_event with a virt_mb()
@@ -336,7 +359,7 @@ bool xl_fifo_tx_wait_space(struct xl_fifo_tx *tx, u32 len)
 	virt_mb();
 	if (!xl_tx_refresh(tx))
 		return true;
-	return tx->size - (tx->prod - tx->cons) >= want;
+	return xl_tx_fits(tx, want);
 }
 
 u32 xl_fifo_tx_inflight(struct xl_fifo_tx *tx)

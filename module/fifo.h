@@ -81,6 +81,7 @@ struct xl_fifo_tx {
 	struct xl_ctrl_page *own;		/* our control page */
 	const struct xl_ctrl_page *peer;	/* peer's page (rx_cons ...) */
 	u32 size;				/* data area bytes, power of 2 */
+	u32 limit;				/* bytes we let the peer owe us */
 	u32 max_payload;			/* largest record payload */
 	u32 prod;				/* next write position */
 	u32 prod_pub;				/* last value published */
@@ -138,6 +139,15 @@ int xl_fifo_rx_init(struct xl_fifo_rx *rx, const u8 *data, u32 size,
  */
 int xl_fifo_tx_reset(struct xl_fifo_tx *tx, u32 index);
 int xl_fifo_rx_reset(struct xl_fifo_rx *rx, u32 index);
+
+/*
+ * How many bytes of published but unconsumed records the producer lets
+ * the area hold (records and pads, headers included): at most the area,
+ * at least the largest record, so a record always fits eventually; the
+ * area by default.  Lowering it below what is already in the area only
+ * makes reserve wait until the consumer catches up.
+ */
+void xl_fifo_tx_set_limit(struct xl_fifo_tx *tx, u32 bytes);
 
 /*
  * Producer.  xl_fifo_reserve() returns where to put @len payload bytes,

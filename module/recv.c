@@ -2,7 +2,7 @@
 /*
  * Receive: an event schedules the channel's NAPI poll; the poll reads a
  * budget of records, copies each once into a new skb (small ones into
- * the linear part, large ones into page frags behind a short head),
+ * the linear part, large ones into order-0 pages behind their headers),
  * gives it the Ethernet header it would have had on the netfront device
  * it would normally have arrived on (the one of the vif the record names,
  * when dom0 says the sender's vif is on the same network; nothing the
@@ -36,9 +36,53 @@
 #define XL_RX_COPYBREAK		3520
 /* Linear head of a large record: room for IP, extension and L4 headers. */
 #define XL_RX_HEAD		256
-/* Largest page the frags of one record are copied into: 64 KiB. */
-#define XL_RX_ORDER		4
 
+/*
+ * How much of a large record stays in the linear part: its IP and TCP or
+ * UDP headers, as our copy of the first XL_RX_HEAD bytes gives them, or
+ * all of that copy when the headers are something else or do not fit.
+ * The payload then starts on a page of its own, and every page but the
+ * last is full, which TCP_ZEROCOPY_RECEIVE needs to map the data instead
+ * of copying it.  Only where the record is split depends on these bytes;
+ * the stack parses the headers again as it would from netfront.
+ */
+static u32 xl_rx_split(const u8 *p, u8 l3)
+{
+	u32 l3len, l4len;
+	u8 proto;
+
+	if (l3 == XL_L3_IPV4) {
+		const struct iphdr *iph = (const struct iphdr *)p;
+
+		l3len = iph->ihl * 4;
+		if (l3len < sizeof(*iph) || ip_is_fragment(iph))
+			return XL_RX_HEAD;
+		proto = iph->protocol;
+	} else {
+		l3len = sizeof(struct ipv6hdr);
+		proto = ((const struct ipv6hdr *)p)->nexthdr;
+	}
+	if (proto == IPPROTO_TCP) {
+		if (l3len + sizeof(struct tcphdr) > XL_RX_HEAD)
+			return XL_RX_HEAD;
+		l4len = ((const struct tcphdr *)(p + l3len))->doff * 4;
+		if (l4len < sizeof(struct tcphdr))
+			return XL_RX_HEAD;
+	} else if (proto == IPPROTO_UDP) {
+		l4len = sizeof(struct udphdr);
+	} else {
+		return XL_RX_HEAD;
+	}
+	return min_t(u32, l3len + l4len, XL_RX_HEAD);
+}
+
+/*
+ * Copy a record into a new skb: a small one into the linear part, a
+ * large one into a linear part with its headers and order-0 pages for the
+ * rest, as netfront receives (each page charged whole to truesize, so the
+ * socket's receive memory accounts what the skb really pins, and no
+ * higher-order allocation can fail in softirq when memory is fragmented).
+ */
 static struct sk_buff *xl_rx_copy(struct napi_struct *napi,
 				  const struct xl_fifo_rec *rec)
 {
@@ -52,26 +96,27 @@ static struct sk_buff *xl_rx_copy(struct napi_struct *napi,
 		return NULL;
 	skb_reserve(skb, ETH_HLEN);
 	skb_put_data(skb, rec->payload, head);
-	for (off = head; off < len; i++) {
-		u32 n, order = min_t(u32, get_order(len - off), XL_RX_ORDER);
-		struct page *page = NULL;
+	if (len == head)
+		return skb;
+	/*
+	 * The bytes after the headers are copied again below, onto their
+	 * pages; what the first copy held of them is dropped, so each byte
+	 * still comes from one read of the ring.
+	 */
+	off = xl_rx_split(skb->data, rec->l3);
+	__skb_trim(skb, off);
+	for (; off < len; i++) {
+		struct page *page;
+		u32 n = min_t(u32, PAGE_SIZE, len - off);
 
-		/* 64 KiB - head fits MAX_SKB_FRAGS (>= 17) even in pages. */
+		/* A 64 KiB record past its headers fits MAX_SKB_FRAGS pages. */
 		if (unlikely(i >= MAX_SKB_FRAGS))
 			goto drop;
-		/* One compound page for the rest if the allocator has one. */
-		if (order)
-			page = alloc_pages(GFP_ATOMIC | __GFP_NOWARN |
-					   __GFP_NORETRY | __GFP_COMP, order);
-		if (!page) {
-			order = 0;
-			page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
-			if (unlikely(!page))
-				goto drop;
-		}
-		n = min_t(u32, PAGE_SIZE << order, len - off);
+		page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+		if (unlikely(!page))
+			goto drop;
 		memcpy(page_address(page), rec->payload + off, n);
-		skb_add_rx_frag(skb, i, page, 0, n, PAGE_SIZE << order);
+		skb_add_rx_frag(skb, i, page, 0, n, PAGE_SIZE);
 		off += n;
 	}
 	return skb;

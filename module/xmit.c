@@ -144,6 +144,17 @@ static void xl_tx_tap(struct sk_buff *skb, const u8 *mac)
 	__skb_pull(skb, dev->hard_header_len);
 }
 
+/*
+ * What a channel lets its peer owe it, as a NIC's byte queue limit: past
+ * it, packets wait in the backlog as the skbs they are, still charged to
+ * their sockets, so TCP small queues hold each flow back instead of the
+ * whole data area (megabytes) filling up behind a slower receiver, which
+ * would inflate every flow's round trip, window and buffers.
+ */
+static unsigned int xl_tx_queue_kib = 512;
+module_param_named(tx_queue_kib, xl_tx_queue_kib, uint, 0644);
+MODULE_PARM_DESC(tx_queue_kib, "Unconsumed KiB a channel lets its data area hold (default 512; at least the largest record, at most the area)");
+
 /* Copy one skb into the FIFO as a committed (not yet published) record. */
 static int xl_tx_copy(struct xl_dp_chan *dp, struct sk_buff *skb,
 		      const struct xl_tx_cb *cb)
@@ -163,6 +174,7 @@ static int xl_tx_copy(struct xl_dp_chan *dp, struct sk_buff *skb,
 	void *p;
 	int err = 0;
 
+	xl_fifo_tx_set_limit(&ch->tx, min(READ_ONCE(xl_tx_queue_kib), 1u << 16) << 10);
 	p = xl_fifo_reserve(&ch->tx, skb->len, &err);
 	if (!p)
 		return err;

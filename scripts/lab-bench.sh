@@ -22,7 +22,7 @@ if [ -z "$run" ] || [ ! -s "$run/lab.csv" ]; then
 	exit 1
 fi
 cp "$run/lab.csv" "$O/lab.csv"
-for f in lab-counters.csv lab-extra.csv lab-dom0.csv tap.log; do
+for f in lab-counters.csv lab-extra.csv lab-dom0.csv lab-reps.csv tap.log; do
 	[ -f "$run/$f" ] && cp "$run/$f" "$O/${f/tap.log/lab-tap.log}"
 done
 echo "lab-bench: $run/lab.csv -> $O/lab.csv"

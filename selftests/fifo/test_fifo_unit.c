@@ -754,6 +754,55 @@ static bool test_notify_space(void)
 	return ok;
 }
 
+/* A limit below the area: reserve and wait_space count against it. */
+static bool test_tx_limit(void)
+{
+	const uint32_t size = 256u << 10, lim = 80u << 10;
+	struct chan c;
+	bool ok = true, notify;
+	uint32_t i, seq = 0, got = 0;
+
+	if (!chan_open(&c, size, 0, 0))
+		return false;
+	/* Clamped to [largest record, area]. */
+	xl_fifo_tx_set_limit(&c.tx, 0);
+	TAP_CHECK(c.tx.limit == XL_REC_SPACE(c.tx.max_payload));
+	xl_fifo_tx_set_limit(&c.tx, ~0u);
+	TAP_CHECK(c.tx.limit == size);
+
+	/* 4096-byte records: 20 fit under 80 KiB, the area has room for 64. */
+	xl_fifo_tx_set_limit(&c.tx, lim);
+	for (i = 0; i < 20; i++)
+		TAP_CHECK(send_rec(&c, 4080, seq++) == 0);
+	TAP_CHECK(send_rec(&c, 4080, seq) == -ENOSPC);
+	xl_fifo_tx_publish(&c.tx);
+	TAP_CHECK(!xl_fifo_tx_wait_space(&c.tx, 4080));
+	TAP_CHECK(get_le32(&c.a->tx_cons_event) == c.tx.prod + 4096 - lim);
+	TAP_CHECK(recv_rec(&c, 4080, got++));
+	xl_fifo_rx_publish(&c.rx, &notify);
+	TAP_CHECK(notify);
+	TAP_CHECK(send_rec(&c, 4080, seq++) == 0);
+	xl_fifo_tx_publish(&c.tx);
+
+	/* Lowered below what the area holds: no room until it drains. */
+	xl_fifo_tx_set_limit(&c.tx, 0);
+	TAP_CHECK(send_rec(&c, 4080, seq) == -ENOSPC);
+	TAP_CHECK(!xl_fifo_tx_wait_space(&c.tx, 4080));
+	for (i = 0; i < 4; i++)
+		TAP_CHECK(recv_rec(&c, 4080, got++));
+	rx_pub(&c);
+	TAP_CHECK(send_rec(&c, 4080, seq) == -ENOSPC);	/* 16 x 4096 + 4096 */
+	TAP_CHECK(recv_rec(&c, 4080, got++));
+	rx_pub(&c);
+	TAP_CHECK(send_rec(&c, 4080, seq++) == 0);
+	xl_fifo_tx_publish(&c.tx);
+	while (got < seq)
+		TAP_CHECK(recv_rec(&c, 4080, got++));
+	TAP_CHECK(!c.tx.broken && !c.rx.broken);
+	chan_close(&c);
+	return ok;
+}
+
 /* wait_space when a pad must come first and does not fit yet. */
 static bool test_wait_space_pad(void)
 {
@@ -1153,6 +1202,7 @@ static const struct {
 	{ test_notify_space, "consumer notifies only across tx_cons_event" },
 	{ test_notify_release, "release publishes rx_cons, leaves the data event" },
 	{ test_wait_space_pad, "wait_space with a pad to place first" },
+	{ test_tx_limit, "a producer limit below the area" },
 	{ test_reserve_errors, "reserve: EMSGSIZE, ENOSPC, EPIPE; commit" },
 	{ test_cons_validation, "producer validates the peer's rx_cons" },
 	{ test_drops, "bad semantic fields drop one record" },

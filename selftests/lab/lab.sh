@@ -160,7 +160,21 @@ stale=$(find "$TOP/discovery" "$TOP/include" -name '*.[ch]' -newer "$XENLOOPD_DE
 bins=("${LAB_XLAGENT:-$HERE/xlagent}" "${LAB_XLSTREAM:-$TOP/selftests/tools/xlstream}"
       "$TOP/selftests/tools/xlmsg" "$TOP/selftests/tools/xlperf"
       "$TOP/selftests/tools/xlrogue")
-for f in "${modules[@]}" "${bins[@]}"; do
+# Network measurement tools, only for scenarios with "# lab: tools=net"
+# (or LAB_TOOLS=net): the kernel's own network selftests
+# (selftests/Makefile: TCP_ZEROCOPY_RECEIVE, MSG_ZEROCOPY, UDP GSO) and
+# mkimages.sh's net-tools (iperf3, nstat).  Every guest would otherwise
+# carry some 8 MB more, and 128 MiB guests cannot unpack that.
+net_tools=${LAB_TOOLS:-}
+if [ -z "$net_tools" ] && [ "$mode" = run ]; then
+	net_tools=$(sed -n 's/^# lab: tools=\([a-z]*\).*/\1/p' "$HERE/scenarios/$scenario.sh" | head -n1)
+fi
+ksft=()
+if [ "$net_tools" = net ]; then
+	ksft=("$TOP/build/kselftest/tcp_mmap" "$TOP/build/kselftest/msg_zerocopy"
+	      "$TOP/build/kselftest/udpgso_bench_tx" "$TOP/build/kselftest/udpgso_bench_rx")
+fi
+for f in "${modules[@]}" "${bins[@]}" "${ksft[@]}"; do
 	[ -f "$f" ] || die "missing $f: run make first"
 done
 
@@ -222,6 +236,10 @@ done
 install -m 755 "$HERE/guest/init" "$g/init"
 mkdir -p "$g/lab/bin"
 install -m 755 "${bins[@]}" "$g/lab/bin/"
+if [ "$net_tools" = net ]; then
+	install -m 755 "${ksft[@]}" "$g/lab/bin/"
+	cp -a "$IMAGES/net-tools/." "$g/"
+fi
 for r in "${!modules[@]}"; do
 	mkdir -p "$g/lib/modules/$r/extra"
 	install -m 644 "${modules[$r]}" "$g/lib/modules/$r/extra/"

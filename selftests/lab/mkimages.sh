@@ -7,7 +7,10 @@
 #   $OUT/vmlinux          Debian's 6.1 kernel, uncompressed ELF; dom0 and guests
 #   $OUT/dom0-base.cpio   busybox, Xen toolstack, kernel modules, guest kernel
 #   $OUT/guest-base/      file tree every guest initramfs starts from
-#                         (busybox, kernel modules, the xenstore client)
+#                         (busybox, kernel modules, the xenstore client,
+#                         ip, ethtool, nft, iptables)
+#   $OUT/net-tools/       iperf3 and nstat with their libraries, for runs
+#                         that ask for them
 #   $OUT/guest-base-debug/  the same plus the debug kernel's modules, and
 #   $OUT/vmlinux-debug    the debug kernel, when DEBUGDIR (a
 #                         scripts/build-debug-kernel.sh cache directory) is
@@ -183,6 +186,13 @@ build_images() {
 		ln -s /usr/bin/xenstore "$g/usr/bin/xenstore-$a"
 	done
 	mv "$g" "$OUT/guest-base"
+	# Receive-path measurements, in a root of their own that lab.sh adds
+	# only for scenarios with "# lab: tools=net" (with iperf3's libraries
+	# they would make every initramfs 5 MB larger, too much for 128 MiB
+	# guests): iperf3 (multi-flow, bidirectional TCP with its
+	# retransmission counts) and iproute2's nstat.
+	copy_with_libs "$tmp/net" /usr/bin/iperf3 /usr/bin/nstat
+	mv "$tmp/net" "$OUT/net-tools"
 
 	rm -rf "$tmp"
 	echo "$key" > "$OUT/.key"
@@ -246,6 +256,7 @@ build_kernel_modules() {
 # script and the static files it copies.
 key=$( { dpkg-query -W -f='${Package} ${Version}\n' \
 		xen-hypervisor-4.17-amd64 xen-utils-4.17 busybox-static \
+		iproute2 ethtool nftables iptables iperf3 libiperf0 \
 		"linux-image-$KVER" "linux-image-$KVER-unsigned" 2>/dev/null
 	 echo "$dom0_mods $guest_mods $dom0_bins"
 	 cat "$0"; } | sha256sum | cut -c1-16)

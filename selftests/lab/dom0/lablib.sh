@@ -24,6 +24,10 @@
 #   guest_console GUEST  (the guest's console log(s), also after migration)
 #   dmesg_clean GUEST DESC             no kernel report (WARNING, BUG,
 #                                      Oops, the debug kernel's) in its dmesg
+#   dp_chan GUEST PEER                 GUEST's data path runs a channel
+#                                      to PEER (xenloop0 has its counters)
+#   dp_final GUEST...                  xenloop0's counters as diag lines,
+#                                      then dmesg_clean, for each GUEST
 # xenloopd (not started unless a scenario asks):
 #   xenloopd_start [ARGS...]   start it in the foreground, logging to
 #                              /tmp/xenloopd.log (copied to $LAB_OUT by
@@ -305,6 +309,16 @@ _dmesg_check() {
 	fi
 }
 dmesg_clean() { _dmesg_check "$1" "$2" ""; }
+# The closing report of a data-path scenario, for each GUEST: xenloop0's
+# totals and counters as diag lines, then dmesg_clean.
+dp_final() {
+	local g l
+	for g in "$@"; do
+		on $g "/usr/sbin/ip -s link show xenloop0; ethtool -S xenloop0" 2>&1 |
+			while read -r l; do diag "$g: $l"; done
+		dmesg_clean $g "no WARNING, BUG or Oops in $g"
+	done
+}
 
 # ---- begin and end ---------------------------------------------------------
 
@@ -595,6 +609,9 @@ xen_active() {
 		in_d && /\(XEN\) \[0x/ { n++ }
 		END { print n + 0 }'
 }
+# The data path in guest G runs a channel to guest P: xenloop0 has P's
+# counters.
+dp_chan() { on "$1" "ethtool -S xenloop0 | grep -q 'peer$(guest_domid "$2")_tx_packets'"; }
 # xenloop0 counter NAME (statistics/NAME) in guest G; 0 when G does not
 # answer, so that arithmetic on it fails a check instead of the scenario.
 dp_cnt() {

@@ -22,8 +22,6 @@
 LAB_WAIT=${LAB_WAIT:-180}
 BULK=$((256 * 1024 * 1024))
 
-# The data path runs a channel to guest P in guest G.
-dp_chan() { on "$1" "ethtool -S xenloop0 | grep -q 'peer$(guest_domid "$2")_tx_packets'"; }
 # Remember counters before a test: dp_mark.  Then dp_moved DESC MIN: g1
 # sent and g2 received at least MIN packets each through xenloop, or the
 # reverse (both directions count), and dom0's vifs saw at most
@@ -320,9 +318,5 @@ else
 fi
 
 stage "counters and logs" 120
-for g in g1 g2; do
-	on $g "/usr/sbin/ip -s link show xenloop0; ethtool -S xenloop0" 2>&1 |
-		while read -r l; do diag "$g: $l"; done
-	dmesg_clean $g "no WARNING, BUG or Oops in $g"
-done
+dp_final g1 g2
 xenloopd_stop
