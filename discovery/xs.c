@@ -149,14 +149,14 @@ char **xl_xs_dir(struct xs_handle *xs, xs_transaction_t t, const char *path,
 /*
  * Run fn inside a transaction.  fn returns 0 to commit, a negative errno
  * to abort.  A commit that fails with EAGAIN (someone else changed what
- * we read) runs fn again, up to XL_XS_RETRIES times.
+ * we read) runs fn again, up to XENLOOP_XS_RETRIES times.
  */
 int xl_xs_transact(struct xs_handle *xs, xl_xs_txn_fn fn, void *arg)
 {
 	uint64_t t0 = xl_now_ms();
 	int i, ret = -EAGAIN;
 
-	for (i = 0; i < XL_XS_RETRIES; i++) {
+	for (i = 0; i < XENLOOP_XS_RETRIES; i++) {
 		xs_transaction_t t = xs_transaction_start(xs);
 
 		if (t == XBT_NULL) {

@@ -11,8 +11,7 @@
 #include <stddef.h>
 
 #include <xenstore.h>
-
-#define XL_XS_RETRIES	32
+#include <xenloop/protocol.h>
 
 typedef int (*xl_xs_txn_fn)(struct xs_handle *xs, xs_transaction_t t,
 			    void *arg);

@@ -20,35 +20,24 @@
 #include <xenloop/protocol.h>
 
 #include "advert.h"
-
-#define XL_ADVERT_RETRIES	16
+#include "xs.h"
 
 static DEFINE_MUTEX(xl_advert_lock);
 static bool xl_advert_on;
 
+static int advert_write_txn(struct xenbus_transaction t, void *arg)
+{
+	int err = xenbus_printf(t, XENLOOP_ADVERT_DIR, XENLOOP_ADVERT_FEATURES,
+				"0x%08x", XENLOOP_FEATURES_V1);
+
+	return err ?: xenbus_printf(t, XENLOOP_ADVERT_DIR,
+				    XENLOOP_ADVERT_VERSION, "%d",
+				    XENLOOP_PROTO_VERSION);
+}
+
 static int advert_write(void)
 {
-	struct xenbus_transaction xbt;
-	int i, err = -EAGAIN;
-
-	for (i = 0; i < XL_ADVERT_RETRIES && err == -EAGAIN; i++) {
-		err = xenbus_transaction_start(&xbt);
-		if (unlikely(err))
-			return err;
-		err = xenbus_printf(xbt, XENLOOP_ADVERT_DIR,
-				    XENLOOP_ADVERT_FEATURES, "0x%08x",
-				    XENLOOP_FEATURES_V1);
-		if (likely(!err))
-			err = xenbus_printf(xbt, XENLOOP_ADVERT_DIR,
-					    XENLOOP_ADVERT_VERSION, "%d",
-					    XENLOOP_PROTO_VERSION);
-		if (unlikely(err)) {
-			xenbus_transaction_end(xbt, 1);
-			return err;
-		}
-		err = xenbus_transaction_end(xbt, 0);
-	}
-	return err;
+	return xl_xs_transact(advert_write_txn, NULL);
 }
 
 static bool advert_present(void)

@@ -29,6 +29,7 @@
 #include <xenloop/protocol.h>
 
 #include "cp.h"
+#include "xs.h"
 
 unsigned int xl_ring_order = XL_RING_ORDER_DEFAULT;
 module_param_named(ring_order, xl_ring_order, uint, 0444);
@@ -205,53 +206,53 @@ static int side_write_state(struct xl_cpeer *p, const char *state)
 	return xenbus_write(XBT_NIL, p->own_side, XENLOOP_HS_STATE, state);
 }
 
+struct xl_offer_write {
+	struct xl_cpeer *p;
+	struct xl_pchan *pc;
+	const char *refs;
+};
+
+static int side_write_offer_txn(struct xenbus_transaction t, void *arg)
+{
+	struct xl_offer_write *o = arg;
+	struct xl_cpeer *p = o->p;
+	struct xl_pchan *pc = o->pc;
+	int err;
+
+	xenbus_rm(t, p->own_side, XENLOOP_HS_PEER_ATTEMPT);
+	err = xenbus_printf(t, p->own_side, XENLOOP_HS_GENERATION,
+			    "%llu", xl_cp.self_gen);
+	err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_ATTEMPT,
+				   "%u", pc->attempt);
+	err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_VERSION,
+				   "%u", XL_PROTO_VERSION);
+	err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_FEATURES,
+				   "0x%08x", xl_dp_features() & XL_FEAT_KNOWN);
+	err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_RING_ORDER,
+				   "%u", pc->own.order);
+	err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_CTRL_REF,
+				   "%u", pc->own.ctrl_ref);
+	err = err ?: xenbus_write(t, p->own_side, XENLOOP_HS_DIR_REFS, o->refs);
+	if (p->lower)
+		err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_EVTCHN,
+					   "%u", pc->port);
+	else
+		xenbus_rm(t, p->own_side, XENLOOP_HS_EVTCHN);
+	return err ?: xenbus_write(t, p->own_side, XENLOOP_HS_STATE,
+				   XENLOOP_HS_READY);
+}
+
 /* Publish our offer: everything but "state" first, in one transaction. */
 static int side_write_offer(struct xl_cpeer *p, struct xl_pchan *pc)
 {
-	struct xenbus_transaction t;
 	char refs[XENLOOP_DIR_PAGES_MAX * 11 + 1];
+	struct xl_offer_write o = { .p = p, .pc = pc, .refs = refs };
 	unsigned int i, len = 0;
-	int err, tries;
 
 	for (i = 0; i < pc->own.nr_dir; i++)
 		len += scnprintf(refs + len, sizeof(refs) - len, "%s%u",
 				 i ? " " : "", pc->own.refs[pc->own.nr_data + i]);
-	for (tries = 0; tries < 8; tries++) {
-		err = xenbus_transaction_start(&t);
-		if (err)
-			return err;
-		xenbus_rm(t, p->own_side, XENLOOP_HS_PEER_ATTEMPT);
-		err = xenbus_printf(t, p->own_side, XENLOOP_HS_GENERATION,
-				    "%llu", xl_cp.self_gen);
-		err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_ATTEMPT,
-					   "%u", pc->attempt);
-		err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_VERSION,
-					   "%u", XL_PROTO_VERSION);
-		err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_FEATURES,
-					   "0x%08x", xl_dp_features() & XL_FEAT_KNOWN);
-		err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_RING_ORDER,
-					   "%u", pc->own.order);
-		err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_CTRL_REF,
-					   "%u", pc->own.ctrl_ref);
-		err = err ?: xenbus_write(t, p->own_side, XENLOOP_HS_DIR_REFS,
-					  refs);
-		if (p->lower)
-			err = err ?: xenbus_printf(t, p->own_side,
-						   XENLOOP_HS_EVTCHN, "%u",
-						   pc->port);
-		else
-			xenbus_rm(t, p->own_side, XENLOOP_HS_EVTCHN);
-		err = err ?: xenbus_write(t, p->own_side, XENLOOP_HS_STATE,
-					  XENLOOP_HS_READY);
-		if (err) {
-			xenbus_transaction_end(t, 1);
-			return err;
-		}
-		err = xenbus_transaction_end(t, 0);
-		if (err != -EAGAIN)
-			return err;
-	}
-	return -EAGAIN;
+	return xl_xs_transact(side_write_offer_txn, &o);
 }
 
 /* Read a peer value of at most @len - 1 bytes, NUL-free; -EPROTO if not. */
@@ -286,6 +287,19 @@ static int hs_u32(struct xenbus_transaction t, struct xl_cpeer *p,
 	if (err)
 		xl_peer_err(p, "handshake: %s is not a number: \"%*pE\"",
 			    node, (int)strlen(buf), buf);
+	return err;
+}
+
+/* A node every offer has: missing is a protocol error, logged. */
+static int hs_need_u32(struct xenbus_transaction t, struct xl_cpeer *p,
+		       const char *node, u32 *val)
+{
+	int err = hs_u32(t, p, node, val);
+
+	if (err == -ENOENT) {
+		xl_peer_err(p, "handshake: %s is missing", node);
+		return -EPROTO;
+	}
 	return err;
 }
 
@@ -336,16 +350,16 @@ static int hs_read_once(struct xenbus_transaction t, struct xl_cpeer *p,
 		hs->state = XL_HS_NONE;
 		return -EAGAIN;
 	}
-	err = hs_u32(t, p, XENLOOP_HS_ATTEMPT, &hs->attempt);
+	err = hs_need_u32(t, p, XENLOOP_HS_ATTEMPT, &hs->attempt);
 	if (err)
-		return err == -ENOENT ? -EPROTO : err;
+		return err;
 	if (!hs->attempt) {
 		xl_peer_err(p, "handshake: attempt 0");
 		return -EPROTO;
 	}
-	err = hs_u32(t, p, XENLOOP_HS_VERSION, &v);
+	err = hs_need_u32(t, p, XENLOOP_HS_VERSION, &v);
 	if (err)
-		return err == -ENOENT ? -EPROTO : err;
+		return err;
 	if (v < XL_PROTO_VERSION_MIN || v > XENLOOP_PROTO_VERSION_MAX) {
 		/* Version 1 records do not say which vif they are for. */
 		xl_peer_err(p, "handshake: unsupported version %u", v);
@@ -360,18 +374,18 @@ static int hs_read_once(struct xenbus_transaction t, struct xl_cpeer *p,
 			    (int)strlen(buf), buf);
 		return -EPROTO;
 	}
-	err = hs_u32(t, p, XENLOOP_HS_RING_ORDER, &v);
+	err = hs_need_u32(t, p, XENLOOP_HS_RING_ORDER, &v);
 	if (err)
-		return err == -ENOENT ? -EPROTO : err;
+		return err;
 	if (v > XL_RING_ORDER_MAX || v > xl_max_peer_order) {
 		xl_peer_err(p, "handshake: ring-order %u above our limit %u", v,
 			    min(xl_max_peer_order, XL_RING_ORDER_MAX));
 		return -EPROTO;
 	}
 	hs->order = v;
-	err = hs_u32(t, p, XENLOOP_HS_CTRL_REF, &hs->ctrl_ref);
+	err = hs_need_u32(t, p, XENLOOP_HS_CTRL_REF, &hs->ctrl_ref);
 	if (err)
-		return err == -ENOENT ? -EPROTO : err;
+		return err;
 	if (hs->ctrl_ref < GNTTAB_NR_RESERVED_ENTRIES) {
 		xl_peer_err(p, "handshake: reserved ctrl-ref %u", hs->ctrl_ref);
 		return -EPROTO;
@@ -394,9 +408,9 @@ static int hs_read_once(struct xenbus_transaction t, struct xl_cpeer *p,
 		return -EPROTO;
 	}
 	if (!p->lower) {
-		err = hs_u32(t, p, XENLOOP_HS_EVTCHN, &v);
+		err = hs_need_u32(t, p, XENLOOP_HS_EVTCHN, &v);
 		if (err)
-			return err == -ENOENT ? -EPROTO : err;
+			return err;
 		if (!v) {
 			xl_peer_err(p, "handshake: event-channel 0");
 			return -EPROTO;
@@ -404,9 +418,9 @@ static int hs_read_once(struct xenbus_transaction t, struct xl_cpeer *p,
 		hs->port = v;
 	}
 	if (hs->state == XL_HS_CONNECTED) {
-		err = hs_u32(t, p, XENLOOP_HS_PEER_ATTEMPT, &hs->peer_attempt);
+		err = hs_need_u32(t, p, XENLOOP_HS_PEER_ATTEMPT, &hs->peer_attempt);
 		if (err)
-			return err == -ENOENT ? -EPROTO : err;
+			return err;
 	}
 	return 0;
 
@@ -418,21 +432,23 @@ bad_node:
 	return err;
 }
 
+struct xl_hs_read {
+	struct xl_cpeer *p;
+	struct xl_hs *hs;
+};
+
+static int hs_read_txn(struct xenbus_transaction t, void *arg)
+{
+	struct xl_hs_read *r = arg;
+
+	return hs_read_once(t, r->p, r->hs);
+}
+
 static int hs_read(struct xl_cpeer *p, struct xl_hs *hs)
 {
-	struct xenbus_transaction t;
-	int err, end, tries;
+	struct xl_hs_read r = { .p = p, .hs = hs };
 
-	for (tries = 0; tries < 8; tries++) {
-		err = xenbus_transaction_start(&t);
-		if (err)
-			return err;
-		err = hs_read_once(t, p, hs);
-		end = xenbus_transaction_end(t, 1);
-		if (end != -EAGAIN)
-			return err;
-	}
-	return -EAGAIN;
+	return xl_xs_transact(hs_read_txn, &r);
 }
 
 /* ---- teardown ---- */

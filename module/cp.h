@@ -202,8 +202,6 @@ void xl_peer_sync(void);
 void xl_peer_remove_all(void);
 void xl_cp_reap(void);
 void xl_cp_kick(unsigned long delay);
-int xl_xs_read_str(struct xenbus_transaction t, const char *dir,
-		   const char *node, char *buf, size_t len);
 const char *xl_cs_name(enum xl_cs s);
 
 /* chan.c APIs: */

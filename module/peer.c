@@ -23,6 +23,7 @@
 #include <xenloop/protocol.h>
 
 #include "cp.h"
+#include "xs.h"
 
 struct xl_cp xl_cp;
 
@@ -35,7 +36,6 @@ MODULE_PARM_DESC(max_peers, "Largest number of peers kept (default 64)");
 static DEFINE_HASHTABLE(xl_mac_ht, XL_HASH_BITS);
 static DEFINE_HASHTABLE(xl_domid_ht, XL_HASH_BITS);
 
-#define XL_XS_RETRIES		8
 /* Longest view value we accept: a vif list is the longest one. */
 #define XL_XS_VALUE_MAX		(XENLOOP_VIFS_MAXLEN + 1)
 
@@ -164,27 +164,6 @@ void xl_cp_kick(unsigned long delay)
 		mod_delayed_work(xl_cp.wq, &xl_cp.work, delay);
 }
 
-/*
- * Read @dir/@node as a string of at most @len - 1 bytes without NUL;
- * -EINVAL if it is longer or holds a NUL.
- */
-int xl_xs_read_str(struct xenbus_transaction t, const char *dir,
-		   const char *node, char *buf, size_t len)
-{
-	unsigned int n;
-	char *v = xenbus_read(t, dir, node, &n);
-
-	if (IS_ERR(v))
-		return PTR_ERR(v);
-	if (n >= len || strnlen(v, n + 1) != n) {
-		kfree(v);
-		return -EINVAL;
-	}
-	memcpy(buf, v, n + 1);
-	kfree(v);
-	return 0;
-}
-
 static int xs_read_u64(struct xenbus_transaction t, const char *dir,
 		       const char *node, u64 *val)
 {
@@ -283,65 +262,70 @@ static int read_ent(struct xenbus_transaction t, const char *peers,
  * self->n == 0 when we are not in the view at all, or a negative errno.
  * @buf holds XL_XS_VALUE_MAX bytes.
  */
-static int read_view(struct xl_view_ent *ents, unsigned int max,
-		     struct xl_vifs *self, char *buf)
+struct xl_view_read {
+	struct xl_view_ent *ents;
+	unsigned int max;
+	struct xl_vifs *self;
+	char *buf;
+};
+
+static int read_view_txn(struct xenbus_transaction t, void *arg)
 {
-	struct xenbus_transaction t;
+	struct xl_view_read *r = arg;
 	char view[48], peers[64];
 	char **names;
-	unsigned int i, n, cnt;
-	int err, tries;
+	unsigned int i, n, cnt = 0;
+	int err;
 
 	snprintf(view, sizeof(view), "%s/%u", XENLOOP_DOM0_ROOT, xl_cp.self);
 	snprintf(peers, sizeof(peers), "%s/peers", view);
-	for (tries = 0; tries < XL_XS_RETRIES; tries++) {
-		err = xenbus_transaction_start(&t);
-		if (err)
-			return err;
-		cnt = 0;
-		self->n = 0;
-		err = xs_read_u64(t, view, "generation", &xl_cp.view_gen);
-		if (!err)
-			err = xs_read_u64(t, view, "self-generation",
-					  &xl_cp.self_gen);
-		if (!err)
-			err = xl_xs_read_str(t, view, "vifs", buf,
-					     XL_XS_VALUE_MAX);
-		if (!err)
-			err = parse_vifs(buf, self);
-		if (err == -ENOENT || err == -EACCES) {
-			/*
-			 * Not (or no longer) participating: no peers.  Before
-			 * xenloopd creates our view, its parent (n0) makes
-			 * the read fail with EACCES.
-			 */
-			xenbus_transaction_end(t, 1);
-			return 0;
-		}
-		names = err ? ERR_PTR(err) : xenbus_directory(t, peers, "", &n);
-		if (IS_ERR(names)) {
-			xenbus_transaction_end(t, 1);
-			return PTR_ERR(names) == -ENOENT ? 0 : PTR_ERR(names);
-		}
-		for (i = 0; i < n; i++) {
-			if (cnt == max) {
-				pr_warn_ratelimited("view lists %u peers, keeping %u\n",
-						    n, max);
-				break;
-			}
-			err = read_ent(t, peers, names[i], &ents[cnt], buf);
-			if (!err)
-				cnt++;
-			else if (err != -ENOENT)
-				pr_warn_ratelimited("view entry %s unreadable: %d\n",
-						    names[i], err);
-		}
-		kfree(names);
-		err = xenbus_transaction_end(t, 0);
-		if (err != -EAGAIN)
-			return err ?: cnt;
+	r->self->n = 0;
+	err = xs_read_u64(t, view, "generation", &xl_cp.view_gen);
+	if (!err)
+		err = xs_read_u64(t, view, "self-generation", &xl_cp.self_gen);
+	if (!err)
+		err = xl_xs_read_str(t, view, "vifs", r->buf, XL_XS_VALUE_MAX);
+	if (!err)
+		err = parse_vifs(r->buf, r->self);
+	if (err == -ENOENT || err == -EACCES) {
+		/*
+		 * Not (or no longer) participating: no peers.  Before
+		 * xenloopd creates our view, its parent (n0) makes the
+		 * read fail with EACCES.
+		 */
+		r->self->n = 0;
+		return 0;
 	}
-	return -EAGAIN;
+	if (err)
+		return err;
+	names = xenbus_directory(t, peers, "", &n);
+	if (IS_ERR(names))
+		return PTR_ERR(names) == -ENOENT ? 0 : PTR_ERR(names);
+	for (i = 0; i < n; i++) {
+		if (cnt == r->max) {
+			pr_warn_ratelimited("view lists %u peers, keeping %u\n",
+					    n, r->max);
+			break;
+		}
+		err = read_ent(t, peers, names[i], &r->ents[cnt], r->buf);
+		if (!err)
+			cnt++;
+		else if (err != -ENOENT)
+			pr_warn_ratelimited("view entry %s unreadable: %d\n",
+					    names[i], err);
+	}
+	kfree(names);
+	return cnt;
+}
+
+static int read_view(struct xl_view_ent *ents, unsigned int max,
+		     struct xl_vifs *self, char *buf)
+{
+	struct xl_view_read r = {
+		.ents = ents, .max = max, .self = self, .buf = buf,
+	};
+
+	return xl_xs_transact(read_view_txn, &r);
 }
 
 static bool ent_matches(const struct xl_cpeer *p, const struct xl_view_ent *e)

@@ -26,10 +26,12 @@
 #include <xen/xen.h>
 #include <asm/xen/hypercall.h>
 
+#include <xenloop/protocol.h>
+
 #include "cp.h"
 
-/* Grant references per directory page (little-endian u32 each). */
-#define XL_REFS_PER_DIR	(XL_PAGE_SIZE / sizeof(__le32))
+/* A directory page is a whole page of little-endian grant references. */
+static_assert(XL_PAGE_SIZE / sizeof(__le32) == XENLOOP_REFS_PER_DIR);
 
 /*
  * End every grant the peer no longer maps and free its page; keep the
@@ -234,7 +236,7 @@ int xl_own_alloc(struct xl_own *own, domid_t peer, unsigned int order,
 	memset(own, 0, sizeof(*own));
 	own->order = order;
 	own->nr_data = 1u << order;
-	own->nr_dir = DIV_ROUND_UP(own->nr_data, XL_REFS_PER_DIR);
+	own->nr_dir = DIV_ROUND_UP(own->nr_data, XENLOOP_REFS_PER_DIR);
 	total = own->nr_data + own->nr_dir;
 	own->pages = kvcalloc(total, sizeof(*own->pages), GFP_KERNEL);
 	own->refs = kvcalloc(total, sizeof(*own->refs), GFP_KERNEL);
@@ -263,8 +265,8 @@ int xl_own_alloc(struct xl_own *own, domid_t peer, unsigned int order,
 	/* The directory lists the data pages' references, in order. */
 	for (i = 0; i < own->nr_data; i++) {
 		dir = page_address(own->pages[own->nr_data +
-					      i / XL_REFS_PER_DIR]);
-		dir[i % XL_REFS_PER_DIR] = cpu_to_le32(own->refs[i]);
+					      i / XENLOOP_REFS_PER_DIR]);
+		dir[i % XENLOOP_REFS_PER_DIR] = cpu_to_le32(own->refs[i]);
 	}
 	ctrl = page_address(own->ctrl_page);
 	xl_fifo_ctrl_init(ctrl, order, features);

@@ -77,6 +77,13 @@
 
 /* Grant references per directory page (little-endian u32 each). */
 #define XENLOOP_REFS_PER_DIR		1024
+
+/*
+ * How often a XenStore transaction is run again when its commit finds
+ * that something it read changed meanwhile (EAGAIN), by xenloopd and by
+ * the module alike.
+ */
+#define XENLOOP_XS_RETRIES		32
 #define XENLOOP_DIR_PAGES_MAX		16	/* 2^14 data pages */
 
 /* Toolstack-written group key, relative to /local/domain/<domid>. */
