@@ -46,6 +46,11 @@ static const char * const xl_stat_names[XL_STAT_MAX] = {
 	[XL_STAT_RX_DROPPED] = "rx_dropped",
 	[XL_STAT_RX_BAD_GSO] = "rx_dropped_gso",
 	[XL_STAT_RX_WRONG_VIF] = "rx_dropped_vif",
+	[XL_STAT_RX_FRAME] = "rx_dropped_frame",
+	[XL_STAT_RX_LENGTH] = "rx_dropped_length",
+	[XL_STAT_RX_CSUM] = "rx_dropped_csum",
+	[XL_STAT_RX_NOMEM] = "rx_dropped_nomem",
+	[XL_STAT_RX_NODEV] = "rx_dropped_nodev",
 	[XL_STAT_RX_ERRORS] = "rx_errors",
 	[XL_STAT_RX_GSO] = "rx_gso",
 	[XL_STAT_RX_KICKS] = "rx_kicks",
@@ -99,6 +104,8 @@ static void xl_get_stats64(struct net_device *dev,
 	st->rx_packets = sum[XL_STAT_RX_PACKETS];
 	st->rx_bytes = sum[XL_STAT_RX_BYTES];
 	st->rx_dropped = sum[XL_STAT_RX_DROPPED];
+	st->rx_length_errors = sum[XL_STAT_RX_LENGTH];
+	st->rx_frame_errors = sum[XL_STAT_RX_FRAME];
 	st->rx_errors = sum[XL_STAT_RX_ERRORS];
 }
 

@@ -35,6 +35,11 @@ enum xl_stat {
 	XL_STAT_RX_WRONG_VIF,	/* of which for a vif pair dom0 does not
 				 * put on one network
 				 */
+	XL_STAT_RX_FRAME,	/* of which malformed metadata (fifo.c) */
+	XL_STAT_RX_LENGTH,	/* of which too short for their IP header */
+	XL_STAT_RX_CSUM,	/* of which checksum not where the peer said */
+	XL_STAT_RX_NOMEM,	/* of which no memory for the skb or a page */
+	XL_STAT_RX_NODEV,	/* of which the device down or gone */
 	XL_STAT_RX_ERRORS,	/* FIFO broken while receiving */
 	XL_STAT_RX_GSO,
 	XL_STAT_RX_KICKS,	/* notifications sent for freed space */

@@ -126,6 +126,17 @@ drop:
 }
 
 /*
+ * Count a dropped record under its reason (rx_dropped, the total, is
+ * counted by the poll) and say why, for who turned pr_debug on.
+ */
+static void xl_rx_drop(struct xl_dp_chan *dp, enum xl_stat why,
+		       const char *what)
+{
+	xl_stat_add(&dp->rx, why, 1);
+	net_dbg_ratelimited("peer d%u: record dropped: %s\n", dp->domid, what);
+}
+
+/*
  * The device a record arrives on, or NULL: the netfront device of our vif
  * the record names, provided dom0's views say that vif and the sender's
  * vif the record names are on one network, and the device is up (a down
@@ -140,8 +151,13 @@ static struct net_device *xl_rx_dev(struct xl_dp_chan *dp,
 
 	dst = xl_vif_find(xl_self_vifs(), rec->dst_vif);
 	*src = xl_vif_find(&dp->ch->peer_vifs, rec->src_vif);
-	if (dst && *src && (*src)->net == dst->net)
-		return xl_nfdev_by_devid(dst->devid);
+	if (dst && *src && (*src)->net == dst->net) {
+		struct net_device *dev = xl_nfdev_by_devid(dst->devid);
+
+		if (!dev)
+			xl_rx_drop(dp, XL_STAT_RX_NODEV, "device down or gone");
+		return dev;
+	}
 	if (!dst)
 		why = "not our vif";
 	else if (!*src)
@@ -247,6 +263,7 @@ static bool xl_rx_one(struct xl_dp_chan *dp, const struct xl_fifo_rec *rec)
 	skb = xl_rx_copy(&dp->napi, rec);
 	if (unlikely(!skb)) {
 		rcu_read_unlock();
+		xl_rx_drop(dp, XL_STAT_RX_NOMEM, "no memory");
 		return false;
 	}
 	/* From here on only our copy is read. */
@@ -255,6 +272,7 @@ static bool xl_rx_one(struct xl_dp_chan *dp, const struct xl_fifo_rec *rec)
 	    !pskb_may_pull(skb, sizeof(struct iphdr)) :
 	    !pskb_may_pull(skb, sizeof(struct ipv6hdr))) {
 		rcu_read_unlock();
+		xl_rx_drop(dp, XL_STAT_RX_LENGTH, "shorter than its IP header");
 		goto drop;
 	}
 	xl_rx_ether(skb, dev, src, proto);
@@ -265,15 +283,17 @@ static bool xl_rx_one(struct xl_dp_chan *dp, const struct xl_fifo_rec *rec)
 	switch (rec->csum) {
 	case XL_CSUM_PARTIAL:
 		skb->ip_summed = CHECKSUM_PARTIAL;
-		if (skb_checksum_setup(skb, false))
-			goto drop;
 		/*
 		 * Our parse must find the checksum where the sender said it
 		 * is; anything else is a confused or lying peer.
 		 */
-		if (skb_checksum_start_offset(skb) != rec->csum_start ||
-		    skb->csum_offset != rec->csum_offset)
+		if (skb_checksum_setup(skb, false) ||
+		    skb_checksum_start_offset(skb) != rec->csum_start ||
+		    skb->csum_offset != rec->csum_offset) {
+			xl_rx_drop(dp, XL_STAT_RX_CSUM,
+				   "checksum not where the peer said");
 			goto drop;
+		}
 		break;
 	case XL_CSUM_UNNECESSARY:
 		skb->ip_summed = CHECKSUM_UNNECESSARY;
@@ -284,7 +304,7 @@ static bool xl_rx_one(struct xl_dp_chan *dp, const struct xl_fifo_rec *rec)
 	}
 	if (rec->gso_type != XL_GSO_NONE &&
 	    (rec->csum != XL_CSUM_PARTIAL || !xl_rx_gso(skb, rec))) {
-		xl_stat_add(&dp->rx, XL_STAT_RX_BAD_GSO, 1);
+		xl_rx_drop(dp, XL_STAT_RX_BAD_GSO, "GSO outside the limits");
 		goto drop;
 	}
 
@@ -349,6 +369,7 @@ int xl_recv_poll(struct napi_struct *napi, int budget)
 			xl_fifo_consume(&ch->rx, &rec);
 		} else if (st == XL_FIFO_DROP) {
 			xl_stat_add(&dp->rx, XL_STAT_RX_DROPPED, 1);
+			xl_rx_drop(dp, XL_STAT_RX_FRAME, "malformed metadata");
 		} else {
 			break;		/* EMPTY or BROKEN */
 		}

@@ -308,6 +308,16 @@ attack cycle -a 4 -w 2
 attack linger -a 10 -w 2
 
 stage "end" 300
+# Every record g2 dropped is counted under exactly one named reason.
+drops=$(on g2 "ethtool -S xenloop0" | awk '
+	$1 ~ /_rx_dropped:$/ { all += $2 }
+	$1 ~ /_rx_dropped_[a-z]+:$/ { named += $2; split($1, f, "_rx_dropped_"); r[f[2]] += $2 }
+	END { printf "%d %d", all, named; for (k in r) printf " %s%s", k, r[k] }')
+diag "g2's receive drops, all channels: total, named, then by reason: $drops"
+d_all=${drops%% *} d_named=${drops#* }
+d_named=${d_named%% *}
+check "g2 dropped records of the rogue's lies ($d_all), each under one named reason ($d_named)" \
+	"[ $d_all -gt 0 ] && [ $d_all = $d_named ]"
 check_on g1 "the rogue withdraws its advertisement" xlrogue withdraw
 check_wait "g2 drops the rogue" 30 "[ -z \"\$(chan_state g2 $d1)\" ]"
 diag "sink: $(on g2 cat /tmp/sink.progress); the lies' port: $(on g2 cat /tmp/lies.progress)"
