@@ -9,7 +9,7 @@
 # rebuilt with shadow paging (scripts/build-xen-shadow.sh,
 # Documentation/lab.md).  Both guests are PV: PVH guests triple-faulted at
 # random under the rebuilt hypervisor in this lab; PVH migration is
-# covered with the stock one by channel-migrate and datapath.
+# covered with the stock one by channel-migrate.
 
 # Packets xenloop0 of guest $1 sent to peer domid $2 (ethtool -S).
 tx_to() {

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # lab: guests=2
-# lab: guest-kernel=6.12,stock
+# lab: guest-kernel=stock,6.12
 #
-# make check runs g1 (PV) on Debian's 6.12 and g2 (PVH) on 6.1, the
-# reverse of the data-path scenario's pair; LAB_GUEST_KERNEL=debug puts
+# make check runs g1 (PV) on Debian's 6.1 and g2 (PVH) on 6.12, the only
+# PVH guest on 6.12 in make check; LAB_GUEST_KERNEL=debug puts
 # g2 on the debug kernel (KASAN, lockdep), by hand for now: debug PVH
 # guests triple-fault on the emulated platform more often than a
 # scenario survives (Documentation/lab.md).
