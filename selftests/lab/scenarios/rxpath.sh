@@ -271,6 +271,13 @@ ip3_report() {
 	done
 }
 
+# per_gbit RETRANS MBIT_TX MBIT_RX: retransmissions per Gbit received in
+# an IP3_SECS run.
+per_gbit() {
+	awk -v r="$1" -v a="$2" -v b="$3" -v s="$IP3_SECS" \
+		'BEGIN { g = (a + b) * s / 1000; printf "%.1f", (g > 0 ? r / g : 1e9) }'
+}
+
 # The reload loop a guest runs in the background:
 #   sh /tmp/reload.sh FIRST PERIOD DOWN MAX
 # after FIRST s, up to MAX times or until /tmp/reload.stop exists: rmmod,
@@ -410,11 +417,6 @@ diag "retransmissions, both directions: xenloop $XL_RETR ($XL_PG per Gbit), netf
 # moved (retransmissions per Gbit received, both directions): xenloop's
 # must be no higher.  xenloop first (loaded), then netfront (unloaded),
 # then the default back and the module loaded again.
-# per_gbit RETRANS MBIT_TX MBIT_RX: retransmissions per Gbit received.
-per_gbit() {
-	awk -v r="$1" -v a="$2" -v b="$3" -v s="$IP3_SECS" \
-		'BEGIN { g = (a + b) * s / 1000; printf "%.1f", g > 0 ? r / g : 1e9 }'
-}
 TCPMEM="16384 24576 32768"
 stage "8+8 TCP flows with tcp_mem sized for them, xenloop and netfront" 900
 TCPMEM_DEF=$(on g1 "cat /proc/sys/net/ipv4/tcp_mem")
