@@ -307,7 +307,7 @@ echo done'
 # sw_run G: the 8+8 flows over xenloop for SW_SECS while G reloads the
 # module SW_MAX times; checks and reports both directions.
 sw_run() {
-	local g=$1 tag=sw-$1 reloads line
+	local g=$1 tag=sw-$1 reloads failed line
 	on "$g" "rm -f /tmp/reload.stop; cat > /tmp/reload.sh <<'RELOAD'
 $RELOAD_SH
 RELOAD"
@@ -321,8 +321,12 @@ RELOAD"
 	wait_until $((SW_PERIOD * 2 + 60)) "on $g grep -q ^done /tmp/reload.log" > /dev/null
 	on "$g" "cat /tmp/reload.log" | while read -r line; do diag "$g: $line"; done
 	reloads=$(as_count "$(on "$g" "grep -c ' ok ' /tmp/reload.log")")
-	check "$g unloaded and reloaded the module $reloads times during the flows (of $SW_MAX)" \
-		"[ $reloads -eq $SW_MAX ]"
+	failed=$(as_count "$(on "$g" "grep -c 'failed' /tmp/reload.log")")
+	# At most SW_MAX: an unload under this load can take several
+	# seconds (the channel drains first), which leaves less time for
+	# the later ones.
+	check "$g unloaded and reloaded the module $reloads times during the flows (at most $SW_MAX; $failed failed)" \
+		"[ $reloads -ge 2 ] && [ $failed -eq 0 ]"
 	tcp_delta $tag
 	ip3_report "xenloop-reload-$g" $tag "$reloads"
 	check "reloads in $g: no 1-s interval without traffic g1 -> g2 ($Z_TX of $N_TX at zero)" \
