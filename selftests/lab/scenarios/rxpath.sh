@@ -424,32 +424,35 @@ diag "retransmissions, both directions: xenloop $XL_RETR ($XL_PG per Gbit), netf
 TCPMEM="16384 24576 32768"
 stage "8+8 TCP flows with tcp_mem sized for them, xenloop and netfront" 900
 TCPMEM_DEF=$(on g1 "cat /proc/sys/net/ipv4/tcp_mem")
-mem_pressures() {
-	echo $(( $(tcp_get g1 "$1" TcpExtTCPMemoryPressures) +
-		 $(tcp_get g2 "$1" TcpExtTCPMemoryPressures) ))
+set_tcp_mem() {
+	local g
+	for g in g1 g2; do
+		on $g "echo '$1' > /proc/sys/net/ipv4/tcp_mem"
+	done
 }
-for g in g1 g2; do
-	on $g "echo '$TCPMEM' > /proc/sys/net/ipv4/tcp_mem"
-done
-tcp_mark xlm
-ip3_run xlm "$IP3_SECS" || fail "iperf3 -P 8 --bidir over xenloop, tcp_mem $TCPMEM"
-tcp_delta xlm
-ip3_report xenloop-tcpmem xlm 0
-XLM_RETR=$((R_TX + R_RX)) XLM_P=$(mem_pressures xlm)
-XLM_PG=$(per_gbit $XLM_RETR $M_TX $M_RX)
+# mem_run PATH TAG: the 8+8 flows over PATH with TCPMEM, reported as
+# PATH-tcpmem; sets M_RETR (both directions), M_PG (per Gbit) and M_P
+# (memory-pressure events in both guests).
+mem_run() {
+	tcp_mark $2
+	ip3_run $2 "$IP3_SECS" || fail "iperf3 -P 8 --bidir over $1, tcp_mem $TCPMEM"
+	tcp_delta $2
+	ip3_report $1-tcpmem $2 0
+	M_RETR=$((R_TX + R_RX))
+	M_PG=$(per_gbit $M_RETR $M_TX $M_RX)
+	M_P=$(( $(tcp_get g1 $2 TcpExtTCPMemoryPressures) +
+		$(tcp_get g2 $2 TcpExtTCPMemoryPressures) ))
+}
+set_tcp_mem "$TCPMEM"
+mem_run xenloop xlm
+XLM_RETR=$M_RETR XLM_PG=$M_PG XLM_P=$M_P
 for g in g1 g2; do
 	on $g "rmmod xenloop"
 done
 on g1 "ping -c 1 -W 5 $G2" > /dev/null
-tcp_mark nfm
-ip3_run nfm "$IP3_SECS" || fail "iperf3 -P 8 --bidir over netfront, tcp_mem $TCPMEM"
-tcp_delta nfm
-ip3_report netfront-tcpmem nfm 0
-NFM_RETR=$((R_TX + R_RX)) NFM_P=$(mem_pressures nfm)
-NFM_PG=$(per_gbit $NFM_RETR $M_TX $M_RX)
-for g in g1 g2; do
-	on $g "echo '$TCPMEM_DEF' > /proc/sys/net/ipv4/tcp_mem"
-done
+mem_run netfront nfm
+NFM_RETR=$M_RETR NFM_PG=$M_PG NFM_P=$M_P
+set_tcp_mem "$TCPMEM_DEF"
 check "g1 loads the module again" mod_load g1
 check "g2 loads the module again" mod_load g2
 check_wait "the channel is back" 120 rx_chans
