@@ -617,9 +617,11 @@ dp_chan() { on "$1" "ethtool -S xenloop0 | grep -q 'peer$(guest_domid "$2")_tx_p
 dp_cnt() {
 	as_count "$(on "$1" "cat /sys/class/net/xenloop0/statistics/$2" 2>/dev/null)"
 }
-# ethtool -S xenloop0 value of NAME in guest G (0 if absent).
+# ethtool -S xenloop0 value of NAME in guest G (0 if absent).  awk's
+# print and printf "%d" lose integers above 2^31 - 1 (mawk prints them
+# as 1.44569e+10 or clamps them); "%.0f" keeps them exact up to 2^53.
 dp_eth() {
-	as_count "$(on "$1" "ethtool -S xenloop0 | awk '\$1 == \"$2:\" { v = \$2 } END { print v + 0 }'")"
+	as_count "$(on "$1" "ethtool -S xenloop0 | awk '\$1 == \"$2:\" { v = \$2 } END { printf \"%.0f\", v }'")"
 }
 # Event-channel IRQs the module has bound in G.
 chan_irqs() { on "$1" "grep -c xenloop /proc/interrupts" 2>/dev/null; }

@@ -61,7 +61,7 @@ xl_counters() {
 # cdelta BEFORE AFTER NAME: how far counter NAME moved.
 cdelta() {
 	printf '%s\n%s\n' "$1" "$2" | awk -v n="$3" '$1 == n { v[c++] = $2 }
-		END { print (c == 2 ? v[1] - v[0] : "?") }'
+		END { if (c == 2) printf "%.0f\n", v[1] - v[0]; else print "?" }'
 }
 
 # Counters of one measurement: over xenloop the channel counters of both

@@ -70,11 +70,15 @@ rx_chans() { dp_chan g1 g2 && dp_chan g2 g1; }
 
 mod_load() { on "$1" modprobe xenloop; }
 
-# Bytes G received on eth0 and xenloop0 together.
+# Bytes G received on eth0 and xenloop0 together.  Summed by the shell:
+# mawk's printf "%d" stops at 2^31 - 1, which a long run passes.
 rx_bytes() {
-	as_count "$(on "$1" "cat /sys/class/net/eth0/statistics/rx_bytes \
-		/sys/class/net/xenloop0/statistics/rx_bytes 2>/dev/null |
-		awk '{ s += \$1 } END { printf \"%d\", s }'")"
+	local s=0 v
+	for v in $(on "$1" "cat /sys/class/net/eth0/statistics/rx_bytes \
+		/sys/class/net/xenloop0/statistics/rx_bytes 2>/dev/null"); do
+		s=$((s + $(as_count "$v")))
+	done
+	echo $s
 }
 
 # A TCP socket listens on PORT in G.
@@ -102,15 +106,15 @@ tcp_delta() {
 	local g ch
 	for g in g1 g2; do
 		tcp_now $g | awk 'NR == FNR { a[$1] = $2; next }
-			{ printf "%s %d\n", $1, $2 - a[$1] }' \
+			{ printf "%s %.0f\n", $1, $2 - a[$1] }' \
 			"$LAB_RUN/tcp-$g-$1" - > "$LAB_RUN/tcpd-$g-$1"
-		ch=$(awk '$1 ~ /^TcpExt/ && $2 != 0 { printf "%s%s=%d", (n++ ? " " : ""), substr($1, 7), $2 }' \
+		ch=$(awk '$1 ~ /^TcpExt/ && $2 != 0 { printf "%s%s=%.0f", (n++ ? " " : ""), substr($1, 7), $2 }' \
 			"$LAB_RUN/tcpd-$g-$1")
 		diag "$1: $g TcpExt changes: ${ch:-none}"
 	done
 }
 # tcp_get G TAG NAME: NAME's change in G (0 when the kernel has no NAME).
-tcp_get() { awk -v n="$3" '$1 == n { v = $2 } END { print v + 0 }' "$LAB_RUN/tcpd-$1-$2"; }
+tcp_get() { awk -v n="$3" '$1 == n { v = $2 } END { printf "%.0f\n", v }' "$LAB_RUN/tcpd-$1-$2"; }
 
 # tm_run PATH TAG FAMILY ADDR PORT: tcp_mmap -z over PATH (a word for the
 # descriptions).  The server (tcp_mmap -s -z) runs in g2; the client in g1
