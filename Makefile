@@ -43,36 +43,55 @@ help:
 	@echo "make uninstall    remove what make install installed"
 	@echo "make deb          Debian packages xenloop-dkms and xenloopd in build/deb/"
 
+# Packages.  `make deps` installs every package the targets need.  The
+# targets that run the lab, the tests or the benchmarks (INSTALL_GOALS)
+# install them too, so that `make check` and `make demo` work on a fresh
+# machine.  Every other target only builds or checks the tree: it looks
+# for the packages of its groups (scripts/install-deps.sh) and names the
+# missing ones, but never installs.
+INSTALL_GOALS := deps check demo lab lab-shell bench bench-lab
+installing := $(filter $(INSTALL_GOALS),$(MAKECMDGOALS))
+need_pkgs = @scripts/install-deps.sh $(if $(installing),,--check $(1))
+
 deps:
 	@scripts/install-deps.sh
 
-module: deps
+module:
+	$(call need_pkgs,build)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-modules-all: deps
+modules-all:
+	$(call need_pkgs,build check)
 	scripts/build-modules.sh
 
-xenloopd: deps
+xenloopd:
+	$(call need_pkgs,build)
 	$(MAKE) -C discovery
 
-selftests: deps
+# The test programs include the kernel's own network selftests, built from
+# linux-source-6.1's tarball, and sanitizer builds with clang (check group).
+selftests:
+	$(call need_pkgs,build check)
 	$(MAKE) -C selftests all
 
-static: deps
+static:
+	$(call need_pkgs,build check)
 	scripts/static-checks.sh
 
 # The lab needs the module built for exactly the lab kernels: dom0's (6.1),
 # which guests boot by default, and the newest 6.12 image, which scenarios
 # boot guests on with "# lab: guest-kernel=6.12".
 LAB_KVER_612 ?= $(shell ls /boot/vmlinuz-6.12.* 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -n1)
-lab-module: deps
+lab-module:
+	$(call need_pkgs,build lab)
 	@mkdir -p build
 	@scripts/build-modules.sh $(LAB_KVER) $(LAB_KVER_612) > build/lab-module.log 2>&1 || \
 		{ cat build/lab-module.log; exit 1; }
 
 # The debug guest kernel (built once, cached in /var/cache/xenloop-lab)
 # and the module built against it: build/modules/debug-<release>/.
-lab-module-debug: deps
+lab-module-debug:
+	$(call need_pkgs,build check debug-kernel)
 	@mkdir -p build
 	@scripts/build-debug-kernel.sh > /dev/null
 	@scripts/build-modules.sh debug > build/lab-module-debug.log 2>&1 || \
@@ -94,18 +113,20 @@ check: all lab-module deb
 # The FIFO fuzzers, side by side, FUZZ_SECONDS each (scripts/fuzz.sh).
 FUZZ_SECONDS ?= 300
 
-fuzz: deps
+fuzz:
+	$(call need_pkgs,build check)
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # The FIFO benchmark (selftests/bench): CSVs and plots in build/bench/.
 # The lab benchmark (scenario bench: lo, netfront and xenloop in one run):
 # build/bench/lab.csv, lab-*.png and the ratios against the targets.
 # One after the other: the FIFO benchmark runs SCHED_FIFO on the host.
-bench:
+bench: deps
 	$(MAKE) bench-fifo
 	$(MAKE) bench-lab
 
-bench-fifo: deps
+bench-fifo:
+	$(call need_pkgs,build bench)
 	$(MAKE) -C selftests/bench run
 
 bench-lab: lab-module xenloopd selftests deb
@@ -195,7 +216,8 @@ uninstall-xenloopd:
 # leaks into a package, as in a clean clone.  Logs in build/deb/ are kept.
 deb_version = $(shell dpkg-parsechangelog -l debian/changelog -SVersion)
 
-deb: deps
+deb:
+	$(call need_pkgs,build packaging)
 	@git rev-parse --is-inside-work-tree > /dev/null 2>&1 || \
 		{ echo "make deb: needs a git checkout (it packages the files git knows)" >&2; exit 1; }
 	@rm -rf build/deb/xenloop-*/ build/deb/*.deb build/deb/*.changes build/deb/*.buildinfo

@@ -3,9 +3,22 @@
 #
 # Install every Debian 12 package that building, testing, the Xen lab and
 # the benchmarks need.  Idempotent: when everything is already installed it
-# only checks (no apt-get update, no network), so make targets can call it
-# on every run.  Pass --check to only report what is missing (exit 1).
+# only checks (no apt-get update, no network).
+#
+#   install-deps.sh [--check] [GROUP...]
+#
+# GROUPs (build, check, lab, bench, debug-kernel, packaging; default all)
+# narrow it to what one job needs.  --check installs nothing: it names the
+# missing packages and exits 1.  The make targets that only build or check
+# the tree use --check; `make deps` and the targets that run the lab
+# install.
 set -euo pipefail
+
+check_only=
+if [ "${1:-}" = --check ]; then
+	check_only=y
+	shift
+fi
 
 # Packages, grouped by who needs them.  Metapackages are resolved below to
 # the concrete packages that prove they are installed.
@@ -50,8 +63,22 @@ packaging_pkgs=(
 	debhelper dh-dkms dkms
 	lintian groff-base
 )
-all=("${build_pkgs[@]}" "${check_pkgs[@]}" "${lab_pkgs[@]}" "${bench_pkgs[@]}"
-     "${debug_kernel_pkgs[@]}" "${packaging_pkgs[@]}")
+[ $# -gt 0 ] || set -- build check lab bench debug-kernel packaging
+all=()
+for g in "$@"; do
+	case $g in
+	build) all+=("${build_pkgs[@]}") ;;
+	check) all+=("${check_pkgs[@]}") ;;
+	lab) all+=("${lab_pkgs[@]}") ;;
+	bench) all+=("${bench_pkgs[@]}") ;;
+	debug-kernel) all+=("${debug_kernel_pkgs[@]}") ;;
+	packaging) all+=("${packaging_pkgs[@]}") ;;
+	*)
+		echo "install-deps: unknown group '$g' (build, check, lab, bench, debug-kernel, packaging)" >&2
+		exit 2
+		;;
+	esac
+done
 
 missing=()
 for p in "${all[@]}"; do
@@ -60,11 +87,12 @@ for p in "${all[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
-	[ "${1:-}" = --check ] || echo "install-deps: all ${#all[@]} packages present"
+	[ -n "$check_only" ] || echo "install-deps: all ${#all[@]} packages present"
 	exit 0
 fi
-if [ "${1:-}" = --check ]; then
-	echo "install-deps: missing: ${missing[*]}"
+if [ -n "$check_only" ]; then
+	echo "install-deps: missing for $*: ${missing[*]}" >&2
+	echo "install-deps: install them with 'make deps' (as root)" >&2
 	exit 1
 fi
 
