@@ -28,12 +28,30 @@ cd "$TOP"
 sections=${CHECK_SECTIONS:-unit fuzz modules static packaging lab}
 total=0 passed=0 failed=0 skipped=0
 
+# result NOT DESC: count one test and print it renumbered.  NOT is "not "
+# for a failure, else empty; a description with a "# SKIP" directive
+# counts as skipped.  The one place the totals move.
+result() {
+	total=$((total + 1))
+	if [ -n "$1" ]; then
+		failed=$((failed + 1))
+		echo "not ok $total - $2"
+		return
+	fi
+	if [[ $2 =~ \#\ *[Ss][Kk][Ii][Pp] ]]; then
+		skipped=$((skipped + 1))
+	else
+		passed=$((passed + 1))
+	fi
+	echo "ok $total - $2"
+}
+
 # section NAME CMD...: run CMD and renumber the TAP results it prints.  A
 # command that exits non-zero without reporting a failed test (a crash, a
 # missing tool, a lab timeout) adds a failure of its own; exit 4 with
 # nothing reported counts as one skip.
 section() {
-	local name=$1 line desc rc=0 t0 fails_before=$failed seen=0 prog=
+	local name=$1 line rc=0 t0 fails_before=$failed seen=0 prog=
 	shift
 	t0=$(date +%s)
 	echo "# ---- $name: $*"
@@ -41,19 +59,8 @@ section() {
 		if [[ $line =~ ^__rc=([0-9]+)$ ]]; then
 			rc=${BASH_REMATCH[1]}
 		elif [[ $line =~ ^(not\ )?ok\ [0-9]+(\ -)?\ ?(.*)$ ]]; then
-			desc=${BASH_REMATCH[3]}
-			total=$((total + 1))
 			seen=$((seen + 1))
-			if [ -n "${BASH_REMATCH[1]}" ]; then
-				failed=$((failed + 1))
-				echo "not ok $total - $name: $desc"
-			elif [[ $desc =~ \#\ *[Ss][Kk][Ii][Pp] ]]; then
-				skipped=$((skipped + 1))
-				echo "ok $total - $name: $desc"
-			else
-				passed=$((passed + 1))
-				echo "ok $total - $name: $desc"
-			fi
+			result "${BASH_REMATCH[1]}" "$name: ${BASH_REMATCH[3]}"
 		elif [[ $line =~ ^#\ selftests:\ ([^:]*):\ (.*)$ ]]; then
 			prog=${BASH_REMATCH[1]}/${BASH_REMATCH[2]}
 			echo "$line"
@@ -62,18 +69,7 @@ section() {
 			# comments: count each, so the totals name every
 			# test.  The program's summary line still counts too
 			# and catches a crash that printed no "not ok".
-			desc=${BASH_REMATCH[3]}
-			total=$((total + 1))
-			if [ -n "${BASH_REMATCH[1]}" ]; then
-				failed=$((failed + 1))
-				echo "not ok $total - $name: $prog: $desc"
-			elif [[ $desc =~ \#\ *[Ss][Kk][Ii][Pp] ]]; then
-				skipped=$((skipped + 1))
-				echo "ok $total - $name: $prog: $desc"
-			else
-				passed=$((passed + 1))
-				echo "ok $total - $name: $prog: $desc"
-			fi
+			result "${BASH_REMATCH[1]}" "$name: $prog: ${BASH_REMATCH[3]}"
 		elif [[ $line == \#* ]]; then
 			echo "$line"
 		elif [ -n "$line" ]; then
@@ -81,11 +77,9 @@ section() {
 		fi
 	done < <("$@" 2>&1; echo "__rc=$?")
 	if [ "$rc" = 4 ] && [ $seen -eq 0 ]; then
-		total=$((total + 1)); skipped=$((skipped + 1))
-		echo "ok $total - $name # SKIP exit code 4"
+		result "" "$name # SKIP exit code 4"
 	elif [ "$rc" != 0 ] && [ "$rc" != 4 ] && [ $failed -eq $fails_before ]; then
-		total=$((total + 1)); failed=$((failed + 1))
-		echo "not ok $total - $name: exited with code $rc"
+		result "not " "$name: exited with code $rc"
 	fi
 	echo "# ---- $name: $(( $(date +%s) - t0 )) s, exit $rc"
 }
@@ -217,8 +211,7 @@ for s in $sections; do
 			section "lab/$sc" lab_run "${g:-2}" "$sc"
 		done ;;
 	*)
-		total=$((total + 1)); failed=$((failed + 1))
-		echo "not ok $total - unknown section '$s'" ;;
+		result "not " "unknown section '$s'" ;;
 	esac
 done
 echo "1..$total"

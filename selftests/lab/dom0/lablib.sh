@@ -36,8 +36,10 @@
 #                              KILL: leaves them) and wait until it is gone
 #   xl_sees D P                D's view lists P (domids)
 #   xl_peer D P NODE           a node of P's entry in D's view
-#   wait_until SECONDS CMD...  retry CMD every 20 ms; print the seconds it
-#                              took (2 decimals) or "timeout" and fail
+#   wait_until SECONDS CMD...  retry CMD every 20 ms (WAIT_POLL=S: every S
+#                              seconds, for conditions that cost agent
+#                              calls); print the seconds it took
+#                              (2 decimals) or "timeout" and fail
 #   check_wait DESC SECONDS CMD   pass once the string CMD succeeds (CMD is
 #                              evaluated afresh each time: quote it whole)
 #   lab_now_ms                 dom0 uptime in ms (10 ms resolution)
@@ -395,17 +397,12 @@ stream_bytes() {
 }
 
 stream_wait_bytes() {
-	local dst=$1 id=$2 want=$3 secs=$4 t0 b
-	t0=$(lab_now)
-	while :; do
-		b=$(stream_bytes "$dst" "$id")
-		[ "${b:-0}" -ge "$want" ] && return 0
-		[ "$(lab_elapsed "$t0" | cut -d. -f1)" -ge "$secs" ] && {
-			echo "only ${b:-0} of $want bytes after $secs s"
-			return 1
-		}
-		sleep 1
-	done
+	local b
+	WAIT_POLL=1 wait_until "$4" "[ \"\$(as_count \"\$(stream_bytes $1 $2)\")\" -ge $3 ]" > /dev/null &&
+		return 0
+	b=$(stream_bytes "$1" "$2")
+	echo "only ${b:-0} of $3 bytes after $4 s"
+	return 1
 }
 
 # What both ends of stream ID said, for a failure's diagnostics.
@@ -477,7 +474,7 @@ wait_until() {
 			echo timeout
 			return 1
 		fi
-		sleep 0.02
+		sleep "${WAIT_POLL:-0.02}"
 	done
 	_lab_ms
 	printf '%d.%02d\n' $(( (LAB_MS - t0) / 1000 )) $(( (LAB_MS - t0) % 1000 / 10 ))
@@ -609,19 +606,36 @@ xen_active() {
 		in_d && /\(XEN\) \[0x/ { n++ }
 		END { print n + 0 }'
 }
+# ---- xenloop0's counters (ethtool -S) ----------------------------------
+# eth_stats G: G's `ethtool -S xenloop0` as "name value" lines; nothing
+# when the module is not loaded.  Every scenario reads the counters
+# through this one parser.
+eth_stats() {
+	on "$1" "ethtool -S xenloop0" 2>/dev/null |
+		sed -n 's/^ *\([A-Za-z0-9_]*\): *\([0-9][0-9]*\) *$/\1 \2/p'
+}
+# eth_sum G ERE: the sum of G's counters whose name matches ERE (0 if
+# none).  Printed with "%.0f": awk's print and "%d" lose integers above
+# 2^31 - 1 (busybox's "%d" wraps them, mawk's clamps them), "%.0f" keeps
+# them exact up to 2^53.
+eth_sum() {
+	as_count "$(eth_stats "$1" | awk -v re="$2" '$1 ~ re { s += $2 } END { printf "%.0f", s }')"
+}
+# dp_eth G NAME: counter NAME of G (0 if absent).
+dp_eth() { eth_sum "$1" "^$2\$"; }
+# eth_diag G: G's non-zero counters as diag lines.
+eth_diag() {
+	local l
+	diag "$1: ethtool -S xenloop0 (non-zero)"
+	eth_stats "$1" | awk '$2 != 0' | while read -r l; do diag "    $l"; done
+}
 # The data path in guest G runs a channel to guest P: xenloop0 has P's
 # counters.
-dp_chan() { on "$1" "ethtool -S xenloop0 | grep -q 'peer$(guest_domid "$2")_tx_packets'"; }
+dp_chan() { eth_stats "$1" | grep -q "^peer$(guest_domid "$2")_tx_packets "; }
 # xenloop0 counter NAME (statistics/NAME) in guest G; 0 when G does not
 # answer, so that arithmetic on it fails a check instead of the scenario.
 dp_cnt() {
 	as_count "$(on "$1" "cat /sys/class/net/xenloop0/statistics/$2" 2>/dev/null)"
-}
-# ethtool -S xenloop0 value of NAME in guest G (0 if absent).  awk's
-# print and printf "%d" lose integers above 2^31 - 1 (mawk prints them
-# as 1.44569e+10 or clamps them); "%.0f" keeps them exact up to 2^53.
-dp_eth() {
-	as_count "$(on "$1" "ethtool -S xenloop0 | awk '\$1 == \"$2:\" { v = \$2 } END { printf \"%.0f\", v }'")"
 }
 # Event-channel IRQs the module has bound in G.
 chan_irqs() { on "$1" "grep -c xenloop /proc/interrupts" 2>/dev/null; }

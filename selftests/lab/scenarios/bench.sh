@@ -55,9 +55,7 @@ echo "benchmark,path,size_bytes,value$(printf ',%s' $CNT_COLS)" > "$CNT"
 echo "benchmark,path,size_bytes,run,value,unit" > "$REPS"
 
 # The channel counters of guest G for its only peer: "name value" lines.
-xl_counters() {
-	on "$1" "ethtool -S xenloop0" | sed -n 's/^ *peer[0-9]*_\([a-z_]*\): *\([0-9]*\)$/\1 \2/p'
-}
+xl_counters() { eth_stats "$1" | sed -n 's/^peer[0-9]*_//p'; }
 # cdelta BEFORE AFTER NAME: how far counter NAME moved.
 cdelta() {
 	printf '%s\n%s\n' "$1" "$2" | awk -v n="$3" '$1 == n { v[c++] = $2 }
@@ -182,9 +180,7 @@ check "xenloopd starts" xenloopd_start
 check_on g1 "g1 loads the module" modprobe xenloop
 check_on g2 "g2 loads the module" modprobe xenloop
 check_wait "channel g1 <-> g2 connected (debugfs state)" 120 "chan_up g1 g2"
-check_wait "xenloop0 lists the peer in both guests" 30 \
-	"on g1 \"ethtool -S xenloop0 | grep -q peer$(guest_domid g2)_tx\" &&
-	 on g2 \"ethtool -S xenloop0 | grep -q peer$(guest_domid g1)_tx\""
+check_wait "xenloop0 lists the peer in both guests" 30 "dp_chan g1 g2 && dp_chan g2 g1"
 
 stage "xenloop g1 -> g2" 900
 x0=$(on g1 "cat /sys/class/net/xenloop0/statistics/tx_bytes")
@@ -198,8 +194,7 @@ check "channel still connected after the runs" chan_up g1 g2
 
 stage "counters" 120
 for g in g1 g2; do
-	diag "$g: ethtool -S xenloop0 (non-zero)"
-	on $g ethtool -S xenloop0 2>&1 | awk 'NR > 1 && $2 != 0' | while read -r l; do diag "    $l"; done
+	eth_diag $g
 done
 diag "latency after the floods (lab-extra.csv):"
 while read -r l; do diag "    $l"; done < "$EXTRA"

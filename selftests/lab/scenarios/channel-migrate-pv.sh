@@ -12,10 +12,7 @@
 # covered with the stock one by channel-migrate.
 
 # Packets xenloop0 of guest $1 sent to peer domid $2 (ethtool -S).
-tx_to() {
-	on "$1" "ethtool -S xenloop0" 2>/dev/null |
-		awk -v k="peer$2_tx_packets:" '$1 == k { print $2 }'
-}
+tx_to() { dp_eth "$1" "peer$2_tx_packets"; }
 
 # stream_resumes STREAM WHAT DOMID: after WHAT (the channel is back), the
 # stream into g2 keeps delivering through xenloop (g1's packets to DOMID)

@@ -47,9 +47,7 @@ stage "load xenloop" 300
 check "xenloopd starts" xenloopd_start
 check_on g1 "g1 loads the module" modprobe xenloop
 check_on g2 "g2 loads the module" modprobe xenloop
-check_wait "channel up in both guests" 120 \
-	"on g1 \"ethtool -S xenloop0 | grep -q peer$(guest_domid g2)_tx\" &&
-	 on g2 \"ethtool -S xenloop0 | grep -q peer$(guest_domid g1)_tx\""
+check_wait "channel up in both guests" 120 "dp_chan g1 g2 && dp_chan g2 g1"
 
 stage "workload over xenloop" 900
 run_workload xenloop
@@ -77,8 +75,7 @@ diag ""
 for g in g1 g2; do
 	diag "$g: ip -s link show xenloop0"
 	on $g /usr/sbin/ip -s link show xenloop0 2>&1 | sed 's/^/    /' | while read -r l; do diag "$l"; done
-	diag "$g: ethtool -S xenloop0 (non-zero)"
-	on $g ethtool -S xenloop0 2>&1 | awk 'NR > 1 && $2 != 0' | while read -r l; do diag "    $l"; done
+	eth_diag $g
 done
 diag "dom0 vif counters:"
 for v in $(ls /sys/class/net | grep '^vif'); do

@@ -211,7 +211,7 @@ check "through xenloop (g2 tx +$(( $(dp_cnt g2 tx_packets) - t0 )), dom0's xenbr
 
 stage "end" 120
 for g in g1 g2 g3; do
-	n=$(on $g "ethtool -S xenloop0 | awk '/_rx_dropped_vif:/ { s += \$2 } END { print s + 0 }'")
+	n=$(eth_sum $g '_rx_dropped_vif$')
 	check "$g dropped no record of an honest peer as misaddressed ($n)" "[ '$n' = 0 ]"
 	check_on $g "$g unloads the module" rmmod xenloop
 	dmesg_noleak $g "no WARNING, BUG, Oops or leak in $g"

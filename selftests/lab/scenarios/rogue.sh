@@ -113,15 +113,10 @@ base_xen=$(xen_active $d2)
 base_irqs=$(chan_irqs g2)
 diag "baseline of g2: grants mapped evtchns = $base_held; MemFree $base_free kB, Slab $base_slab kB; Xen's active grants of d$d2: $base_xen; xenloop IRQs $base_irqs"
 
-# Wait (polling every second) until the rogue's log says it is done.
+# rogue_wait LOG SECS: wait (polling every second) until the rogue's LOG
+# says it is done; prints the seconds it took or "timeout".
 rogue_wait() {
-	local i=0
-	until on g1 "grep -qE '^done|^vanish|^xlrogue: error:' $1"; do
-		i=$((i + 1))
-		[ $i -ge "$2" ] && { echo timeout; return 1; }
-		sleep 1
-	done
-	echo $i
+	WAIT_POLL=1 wait_until "$2" "on g1 \"grep -qE '^done|^vanish|^xlrogue: error:' $1\""
 }
 # Only what g2 logged since the attack began ($dmesg0 lines before).
 dmesg_new() {
@@ -136,23 +131,10 @@ dmesg_new() {
 }
 # Seconds until victim_settled holds, polled every 0.5 s (each poll
 # costs two agent calls), or "timeout" after $1 s.
-settle_wait() {
-	local t0
-	t0=$(lab_now_ms)
-	until victim_settled; do
-		if [ $(( $(lab_now_ms) - t0 )) -ge $(($1 * 1000)) ]; then
-			echo timeout
-			return 1
-		fi
-		sleep 0.5
-	done
-	lab_since "$t0"
-}
+settle_wait() { WAIT_POLL=0.5 wait_until "$1" victim_settled; }
 sink_field() { on g2 cat /tmp/sink.progress | _lab_field "$1"; }
 # Records g2 dropped for naming a wrong vif pair, over all its channels.
-vif_drops() {
-	on g2 "ethtool -S xenloop0 | awk '/_rx_dropped_vif:/ { s += \$2 } END { print s + 0 }'"
-}
+vif_drops() { eth_sum g2 '_rx_dropped_vif$'; }
 
 # While the rogue lingers in "closing" (which once held g2's one
 # control-plane worker and its lock for seconds per round), g3 reloads
@@ -309,10 +291,10 @@ attack linger -a 10 -w 2
 
 stage "end" 300
 # Every record g2 dropped is counted under exactly one named reason.
-drops=$(on g2 "ethtool -S xenloop0" | awk '
-	$1 ~ /_rx_dropped:$/ { all += $2 }
-	$1 ~ /_rx_dropped_[a-z]+:$/ { named += $2; split($1, f, "_rx_dropped_"); r[f[2]] += $2 }
-	END { printf "%d %d", all, named; for (k in r) printf " %s%s", k, r[k] }')
+drops=$(eth_stats g2 | awk '
+	$1 ~ /_rx_dropped$/ { all += $2 }
+	$1 ~ /_rx_dropped_[a-z]+$/ { named += $2; split($1, f, "_rx_dropped_"); r[f[2]] += $2 }
+	END { printf "%.0f %.0f", all, named; for (k in r) printf " %s=%.0f", k, r[k] }')
 diag "g2's receive drops, all channels: total, named, then by reason: $drops"
 d_all=${drops%% *} d_named=${drops#* }
 d_named=${d_named%% *}

@@ -71,7 +71,7 @@ rx_chans() { dp_chan g1 g2 && dp_chan g2 g1; }
 mod_load() { on "$1" modprobe xenloop; }
 
 # Bytes G received on eth0 and xenloop0 together.  Summed by the shell:
-# mawk's printf "%d" stops at 2^31 - 1, which a long run passes.
+# awk's printf "%d" loses sums above 2^31 - 1, which a long run passes.
 rx_bytes() {
 	local s=0 v
 	for v in $(on "$1" "cat /sys/class/net/eth0/statistics/rx_bytes \
