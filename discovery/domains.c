@@ -352,7 +352,7 @@ static bool vif_network(struct xl_ctx *ctx, unsigned int domid,
  */
 static void read_vifs(struct xl_ctx *ctx, struct xl_domain *d)
 {
-	unsigned int devs[XL_MAX_VIFS], n, i, j, ndev = 0;
+	unsigned int devs[XENLOOP_VIFS_MAX], n, i, j, ndev = 0;
 	size_t pos = 0, outlen = sizeof(d->vifs);
 	char path[128], **dir, *out = d->vifs;
 
@@ -371,10 +371,10 @@ static void read_vifs(struct xl_ctx *ctx, struct xl_domain *d)
 				      dev, XENLOOP_VIF_DEVID_MAX);
 			continue;
 		}
-		if (ndev == XL_MAX_VIFS) {
+		if (ndev == XENLOOP_VIFS_MAX) {
 			xl_domain_log(d, LOG_WARNING,
 				      "more than %d vifs, ignoring the rest",
-				      XL_MAX_VIFS);
+				      XENLOOP_VIFS_MAX);
 			break;
 		}
 		devs[ndev++] = dev;

@@ -22,7 +22,6 @@
 
 struct xl_ctx;
 
-#define XL_MAX_VIFS		XENLOOP_VIFS_MAX
 #define XL_BRIDGE_MAX		64	/* a vif's backend "bridge" value */
 #define XL_NAME_MAX		128
 #define XL_UUID_STRLEN		36
@@ -52,7 +51,7 @@ struct xl_domain {
 	unsigned int version;
 	uint32_t features;
 	char vifs[XL_VIFS_STRLEN];		/* its vifs value (protocol.h) */
-	uint64_t nets[XL_MAX_VIFS];		/* networks of its vifs, distinct */
+	uint64_t nets[XENLOOP_VIFS_MAX];		/* networks of its vifs, distinct */
 	unsigned int nnets;
 	uint64_t pgen;				/* participation generation */
 	uint64_t restored_pgen;			/* from XenStore at restart */

@@ -225,7 +225,7 @@ static int side_write_offer_txn(struct xenbus_transaction t, void *arg)
 	err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_ATTEMPT,
 				   "%u", pc->attempt);
 	err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_VERSION,
-				   "%u", XL_PROTO_VERSION);
+				   "%u", XL_CHAN_VERSION);
 	err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_FEATURES,
 				   "0x%08x", xl_dp_features() & XL_FEAT_KNOWN);
 	err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_RING_ORDER,
@@ -360,7 +360,7 @@ static int hs_read_once(struct xenbus_transaction t, struct xl_cpeer *p,
 	err = hs_need_u32(t, p, XENLOOP_HS_VERSION, &v);
 	if (err)
 		return err;
-	if (v < XL_PROTO_VERSION_MIN || v > XENLOOP_PROTO_VERSION_MAX) {
+	if (v < XL_CHAN_VERSION_MIN || v > XL_CHAN_VERSION_MAX) {
 		/* Version 1 records do not say which vif they are for. */
 		xl_peer_err(p, "handshake: unsupported version %u", v);
 		return -EPROTO;
@@ -868,7 +868,7 @@ static int chan_connect(struct xl_cpeer *p, const struct xl_hs *hs)
 
 	features = xl_dp_features() & hs->features & XL_FEAT_KNOWN;
 	pc->ch.features = features;
-	pc->ch.version = min_t(unsigned int, hs->version, XL_PROTO_VERSION);
+	pc->ch.version = min_t(unsigned int, hs->version, XL_CHAN_VERSION);
 	err = xl_fifo_tx_init(&pc->ch.tx, pc->own.data,
 			      XL_PAGE_SIZE << pc->own.order,
 			      page_address(pc->own.ctrl_page), pc->pctrl.addr,

@@ -37,12 +37,10 @@ struct xl_vif {
 	u8 devid;
 };
 
-#define XL_VIFS_MAX		XENLOOP_VIFS_MAX
-
 /* A guest's vifs as published; immutable once a reader can see it. */
 struct xl_vifs {
 	unsigned int n;
-	struct xl_vif v[XL_VIFS_MAX];
+	struct xl_vif v[XENLOOP_VIFS_MAX];
 };
 
 /* The vif with device id @devid in @vifs, or NULL. */

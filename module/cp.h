@@ -104,7 +104,7 @@ struct xl_peer_stats {
 struct xl_cpeer {
 	struct xl_peer pub;
 	struct hlist_node by_domid;
-	struct xl_mac_node macn[XL_VIFS_MAX];
+	struct xl_mac_node macn[XENLOOP_VIFS_MAX];
 	struct list_head list;
 	u64 generation;			/* peer's participation generation */
 	unsigned int version;		/* advertised, from dom0's view */

@@ -105,7 +105,7 @@ void xl_fifo_ctrl_init(struct xl_ctrl_page *own, u32 ring_order, u32 features)
 {
 	memset(own, 0, sizeof(*own));
 	own->magic = cpu_to_le32(XL_CTRL_MAGIC);
-	own->version = cpu_to_le16(XL_PROTO_VERSION);
+	own->version = cpu_to_le16(XL_CHAN_VERSION);
 	own->rec_hdr_size = cpu_to_le16(XL_HDR_SIZE);
 	own->features = cpu_to_le32(features);
 	own->ring_order = cpu_to_le32(ring_order);

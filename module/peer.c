@@ -208,7 +208,7 @@ static int parse_vifs(char *s, struct xl_vifs *vifs)
 		if (!*tok)
 			continue;
 		/* More than xenloopd ever publishes: not a view we know. */
-		if (vifs->n == XL_VIFS_MAX ||
+		if (vifs->n == XENLOOP_VIFS_MAX ||
 		    parse_vif(tok, &vifs->v[vifs->n]) ||
 		    (vifs->n && vifs->v[vifs->n].devid <= vifs->v[vifs->n - 1].devid))
 			return -EINVAL;

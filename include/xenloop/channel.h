@@ -31,12 +31,17 @@
 #endif
 
 /*
- * Channel format version.  Version 2 records carry the vif pair
- * (src_vif, dst_vif) and the L3 protocol as one byte; a peer offering
- * version 1 gets no channel.
+ * Channel format version: the shared pages and records, offered in the
+ * handshake's "version" node and stamped in each control page.  Each
+ * side uses the lower of the two offers.  It is versioned apart from the
+ * XenStore protocol (XENLOOP_PROTO_VERSION in protocol.h), which dom0's
+ * daemon also speaks: a new record format needs no new xenloopd.
+ * Version 2 records carry the vif pair (src_vif, dst_vif) and the L3
+ * protocol as one byte; a peer offering version 1 gets no channel.
  */
-#define XL_PROTO_VERSION	2
-#define XL_PROTO_VERSION_MIN	2
+#define XL_CHAN_VERSION		2
+#define XL_CHAN_VERSION_MIN	2
+#define XL_CHAN_VERSION_MAX	65535	/* the control page's __le16 */
 
 /* Feature bits, advertised by each side; a channel uses the AND. */
 #define XL_FEAT_GSO_TCPV4	0x00000001u	/* GSO TCPv4 records */
@@ -66,7 +71,7 @@
 struct xl_ctrl_page {
 	/* Written once at setup, then constant (informative: never trusted). */
 	__le32 magic;		/* XL_CTRL_MAGIC */
-	__le16 version;		/* XL_PROTO_VERSION */
+	__le16 version;		/* XL_CHAN_VERSION */
 	__le16 rec_hdr_size;	/* sizeof(struct xl_rec_hdr) */
 	__le32 features;	/* XL_FEAT_* offered by the owner */
 	__le32 ring_order;	/* owner's data area is 4096 << ring_order bytes */

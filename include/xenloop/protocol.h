@@ -8,7 +8,9 @@
 #define _XENLOOP_PROTOCOL_H
 
 /*
- * Protocol version this tree implements.  Version 2 added each vif's
+ * XenStore protocol version this tree implements: the advertisements,
+ * views and handshake nodes below (the shared-memory channel's own
+ * format is XL_CHAN_VERSION in channel.h).  Version 2 added each vif's
  * network to the views and the vif pair to every record; a guest that
  * advertises version 1 cannot tell networks apart, so xenloopd leaves it
  * out of every view (no channel rather than one that crosses networks).

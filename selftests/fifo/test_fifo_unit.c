@@ -302,7 +302,7 @@ static bool test_ctrl_init(void)
 	memset(p, 0xa5, sizeof(*p));
 	xl_fifo_ctrl_init(p, 3, XL_FEAT_GSO_TCPV4 | XL_FEAT_CSUM_PARTIAL);
 	TAP_CHECK(memcmp(raw, "XLCP", 4) == 0);
-	TAP_CHECK(get_le16(raw + 4) == XL_PROTO_VERSION);
+	TAP_CHECK(get_le16(raw + 4) == XL_CHAN_VERSION);
 	TAP_CHECK(get_le16(raw + 6) == 16);
 	TAP_CHECK(get_le32(raw + 8) == 0x9);
 	TAP_CHECK(get_le32(raw + 12) == 3);

@@ -556,7 +556,7 @@ static void write_offer(struct rogue *r)
 		xs_rm(xs, t, path);
 		put_side(t, r, XENLOOP_HS_GENERATION, "%" PRIu64, r->self_gen);
 		put_side(t, r, XENLOOP_HS_ATTEMPT, "%u", r->attempt);
-		put_side(t, r, XENLOOP_HS_VERSION, "%u", XL_PROTO_VERSION);
+		put_side(t, r, XENLOOP_HS_VERSION, "%u", XL_CHAN_VERSION);
 		put_side(t, r, XENLOOP_HS_FEATURES, "0x%08x", r->features);
 		put_side(t, r, XENLOOP_HS_RING_ORDER, "%u", r->order);
 		put_side(t, r, XENLOOP_HS_CTRL_REF, "%u", r->ctrl.refs[0]);
