@@ -3,8 +3,8 @@
  * The channel state machine of one peer and its handshake through the
  * pair directory that xenloopd created (Documentation/control-plane.md,
  * section 5).  Everything here runs in the control-plane work item under
- * xl_cp.lock, except the event-channel handler and the three calls the
- * data path makes (xl_chan_notify, xl_chan_eoi, xl_chan_broken).
+ * xl_cp.lock, except the one call the data path makes (xl_chan_broken).
+ * The event channel is bound with the data path's handler (xl_dp_irq).
  *
  *   IDLE --offer--> OFFERED --peer offer valid, mapped, bound--> CONNECTED
  *     ^                | timeout / bad offer                      | peer
@@ -101,49 +101,19 @@ void xl_peer_err(struct xl_cpeer *p, const char *fmt, ...)
 		pr_warn("peer d%u: %s\n", p->pub.domid, p->last_err);
 }
 
-/* ---- the data path's calls ---- */
-
-void xl_chan_notify(struct xl_chan *ch)
-{
-	notify_remote_via_irq(ch->irq);
-}
-
-void xl_chan_eoi(struct xl_chan *ch, bool spurious)
-{
-	xen_irq_lateeoi(ch->irq, spurious ? XEN_EOI_FLAG_SPURIOUS : 0);
-}
+/* ---- the data path's call ---- */
 
 void xl_chan_broken(struct xl_chan *ch, const char *why)
 {
 	struct xl_pchan *pc = to_pchan(ch);
 
-	/* 0 -> 1 claims the message slot, 2 publishes it. */
-	if (atomic_cmpxchg(&pc->broken, 0, 1))
+	/* The first report claims the message slot, the others go. */
+	if (atomic_cmpxchg(&pc->broken, XL_PC_OK, XL_PC_BREAKING) != XL_PC_OK)
 		return;
 	strscpy(pc->broken_why, why, sizeof(pc->broken_why));
 	smp_wmb();	/* the message before the flag */
-	atomic_set(&pc->broken, 2);
+	atomic_set(&pc->broken, XL_PC_BROKEN);
 	xl_cp_kick(0);
-}
-
-static irqreturn_t xl_chan_irq(int irq, void *dev_id)
-{
-	struct xl_pchan *pc = to_pchan(dev_id);
-
-	atomic64_inc(&pc->events);
-	if (READ_ONCE(pc->dp_on)) {
-		xl_dp_chan_event(&pc->ch);
-		return IRQ_HANDLED;
-	}
-	/*
-	 * Not up (yet, or any more): nothing to do, so the event is
-	 * spurious, which lets Xen throttle a peer that storms us.  Records
-	 * published before the data path attached are found by its first
-	 * poll.
-	 */
-	atomic64_inc(&pc->early_events);
-	xen_irq_lateeoi(irq, XEN_EOI_FLAG_SPURIOUS);
-	return IRQ_HANDLED;
 }
 
 /* ---- XenStore ---- */
@@ -177,7 +147,7 @@ static void peer_side_changed(struct xenbus_watch *w, const char *path,
 {
 	struct xl_cpeer *p = container_of(w, struct xl_cpeer, watch);
 
-	set_bit(0, &p->dirty);
+	set_bit(XL_PEER_SIDE_DIRTY, &p->dirty);
 	xl_cp_kick(0);
 }
 
@@ -551,11 +521,7 @@ static bool close_drained(struct xl_cpeer *p, struct xl_pchan *pc)
 static void chan_stop(struct xl_cpeer *p, struct xl_pchan *pc)
 {
 	chan_unpublish(p, pc);
-	if (pc->dp_on) {
-		WRITE_ONCE(pc->dp_on, false);
-		synchronize_irq(pc->ch.irq);
-		xl_dp_chan_down(&pc->ch);
-	}
+	xl_dp_chan_down(&pc->ch);
 	if (pc->ch.irq) {
 		/* Closes the port too. */
 		unbind_from_irqhandler(pc->ch.irq, &pc->ch);
@@ -644,7 +610,7 @@ static bool close_peer_done(struct xl_cpeer *p)
 static bool step_close(struct xl_cpeer *p)
 {
 	if (p->state == XL_CS_CLOSING) {
-		if (atomic_read(&p->pc->broken) == 2 || close_drained(p, p->pc))
+		if (atomic_read(&p->pc->broken) == XL_PC_BROKEN || close_drained(p, p->pc))
 			close_unmap(p);
 		else
 			return false;
@@ -767,7 +733,7 @@ static int chan_offer(struct xl_cpeer *p)
 			goto err;
 		}
 		pc->port_alloc = true;
-		irq = bind_evtchn_to_irqhandler_lateeoi(pc->port, xl_chan_irq, 0,
+		irq = bind_evtchn_to_irqhandler_lateeoi(pc->port, xl_dp_irq, 0,
 							pc->irq_name, &pc->ch);
 		if (irq < 0) {
 			err = irq;
@@ -854,7 +820,7 @@ static int chan_connect(struct xl_cpeer *p, const struct xl_hs *hs)
 
 	if (!p->lower) {
 		irq = bind_interdomain_evtchn_to_irqhandler_lateeoi(&pc->xdev, hs->port,
-								    xl_chan_irq, 0,
+								    xl_dp_irq, 0,
 								    pc->irq_name,
 								    &pc->ch);
 		if (irq < 0) {
@@ -886,7 +852,6 @@ static int chan_connect(struct xl_cpeer *p, const struct xl_hs *hs)
 		xl_peer_err(p, "data path refused the channel: %d", err);
 		return err;
 	}
-	WRITE_ONCE(pc->dp_on, true);
 	pc->peer_attempt = hs->attempt;
 	rcu_assign_pointer(p->pub.chan, &pc->ch);
 	pc->published = true;
@@ -910,7 +875,7 @@ static void step_offered(struct xl_cpeer *p)
 	struct xl_hs hs;
 	int err;
 
-	clear_bit(0, &p->dirty);
+	clear_bit(XL_PEER_SIDE_DIRTY, &p->dirty);
 	err = hs_read(p, &hs);
 	if (err == -EPROTO) {
 		go_broken(p, true);
@@ -980,7 +945,7 @@ static void step_connected(struct xl_cpeer *p)
 	u32 pending;
 	int err;
 
-	if (atomic_read(&pc->broken) == 2) {
+	if (atomic_read(&pc->broken) == XL_PC_BROKEN) {
 		smp_rmb();	/* the flag before the message */
 		xl_peer_err(p, "data path: %s", pc->broken_why);
 		go_broken(p, true);
@@ -993,7 +958,7 @@ static void step_connected(struct xl_cpeer *p)
 		go_broken(p, true);
 		return;
 	}
-	if (!test_and_clear_bit(0, &p->dirty))
+	if (!test_and_clear_bit(XL_PEER_SIDE_DIRTY, &p->dirty))
 		return;
 	err = hs_read(p, &hs);
 	if (err == -EPROTO) {
@@ -1023,7 +988,7 @@ static void step_connected(struct xl_cpeer *p)
 	}
 	if (err) {
 		/* XenStore trouble: look again soon. */
-		set_bit(0, &p->dirty);
+		set_bit(XL_PEER_SIDE_DIRTY, &p->dirty);
 		p->deadline = jiffies + HZ;
 	}
 }
@@ -1130,33 +1095,7 @@ void xl_chan_close(struct xl_cpeer *p)
 /* The pair left the view: the peer is gone or may no longer talk to us. */
 void xl_chan_peer_gone(struct xl_cpeer *p)
 {
-	p->gone = true;
 	if (p->pc)
 		chan_teardown(p, false);
 	p->state = XL_CS_IDLE;
-}
-
-void xl_cp_suspend(void)
-{
-	mutex_lock(&xl_cp.lock);
-	xl_cp.suspended = true;
-	xl_cp.suspends++;
-	/* After resume, dom0's views decide again who our peers are. */
-	xl_peer_remove_all();
-	mutex_unlock(&xl_cp.lock);
-	xl_cp_reap();
-	pr_info("suspending: every channel closed\n");
-}
-
-void xl_cp_resume(bool new_domain)
-{
-	mutex_lock(&xl_cp.lock);
-	xl_cp.suspended = false;
-	xl_cp.resumes++;
-	set_bit(XL_CPF_SELF, &xl_cp.flags);
-	set_bit(XL_CPF_VIEW, &xl_cp.flags);
-	mutex_unlock(&xl_cp.lock);
-	pr_info("resumed%s: waiting for dom0's view\n",
-		new_domain ? " as a new domain" : "");
-	xl_cp_kick(0);
 }

@@ -5,19 +5,28 @@
  * hook, transmit, NAPI receive, the xenloop0 device).
  *
  * The control plane owns every struct xl_peer and struct xl_chan, their
- * memory, grants, mappings and event channel.  The data path only uses a
- * channel while the control plane says it is up, and the control plane
- * never unmaps anything before the data path has let go of it
- * (xl_dp_chan_down() returns only when no CPU is inside the channel's
- * FIFOs any more).
+ * memory, grants, mappings and event channel.  The data path owns what
+ * happens on the channel: its event (the control plane binds the event
+ * channel with the data path's handler, xl_dp_irq()), the FIFOs and the
+ * packets.  It uses a channel only between xl_dp_chan_up() and
+ * xl_dp_chan_down(), and the control plane never unmaps anything before
+ * the data path has let go of it (xl_dp_chan_down() returns only when no
+ * CPU is inside the channel's FIFOs or its event handler any more).
+ *
+ * Calls go one way, from the control plane down, with two exceptions:
+ * the data path looks peers up (xl_peer_by_mac(), xl_self_vifs()) and
+ * reports a broken peer (xl_chan_broken()).
  */
 #ifndef _XENLOOP_CHAN_H
 #define _XENLOOP_CHAN_H
 
+#include <linux/atomic.h>
 #include <linux/if_ether.h>
+#include <linux/interrupt.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <xen/events.h>
 #include <xen/interface/xen.h>
 
 #include <xenloop/protocol.h>
@@ -70,7 +79,15 @@ struct xl_chan {
 	spinlock_t tx_lock;		/* serialises producers on @tx */
 	struct xl_fifo_tx tx;		/* our data area, towards the peer */
 	struct xl_fifo_rx rx;		/* the peer's data area, towards us */
-	struct xl_dp_chan *dp;		/* set by xl_dp_chan_up() */
+	/*
+	 * Non-NULL from xl_dp_chan_up() until xl_dp_chan_down() begins:
+	 * the data path is attached and the event handler passes events to
+	 * it.  Written by the control plane (xl_cp.lock); read by the event
+	 * handler and the transmit path.
+	 */
+	struct xl_dp_chan *dp;
+	atomic64_t events;		/* every event on the port */
+	atomic64_t early_events;	/* of which with no data path */
 };
 
 /*
@@ -100,15 +117,6 @@ struct xl_peer *xl_peer_by_mac(const u8 *mac, const struct xl_vif **vif);
  */
 const struct xl_vifs *xl_self_vifs(void);
 
-/* Send the peer an event (after a publish asked for it). */
-void xl_chan_notify(struct xl_chan *ch);
-
-/*
- * Finish a late-EOI event: @spurious when the event brought no work (so
- * that Xen throttles an event storm from a hostile peer).
- */
-void xl_chan_eoi(struct xl_chan *ch, bool spurious);
-
 /*
  * The data path found the peer broken (the FIFO said BROKEN, or the peer
  * violates the protocol in some other way): tear the channel down and fall
@@ -117,7 +125,23 @@ void xl_chan_eoi(struct xl_chan *ch, bool spurious);
  */
 void xl_chan_broken(struct xl_chan *ch, const char *why);
 
+/* ---- both ---- */
+
+/* Send the peer an event (after a publish asked for it).  Any context. */
+static inline void xl_chan_notify(struct xl_chan *ch)
+{
+	notify_remote_via_irq(ch->irq);
+}
+
 /* ---- provided by the data path ---- */
+
+/*
+ * The channel's event handler (hard IRQ), dev_id the struct xl_chan: the
+ * control plane binds the event channel with it, with late EOI, as soon
+ * as the port exists, so it also runs before xl_dp_chan_up() and after
+ * xl_dp_chan_down(), and EOIs such events as spurious itself.
+ */
+irqreturn_t xl_dp_irq(int irq, void *dev_id);
 
 /*
  * The channel's FIFOs are initialised and mapped: attach the data path
@@ -128,20 +152,13 @@ void xl_chan_broken(struct xl_chan *ch, const char *why);
 int xl_dp_chan_up(struct xl_chan *ch);
 
 /*
- * An event arrived on @ch (hard IRQ context): schedule the receive poll.
- * The data path calls xl_chan_eoi() once it has handled the event.  Only
- * called between xl_dp_chan_up() and xl_dp_chan_down(); outside that
- * window the control plane EOIs events itself.
- */
-void xl_dp_chan_event(struct xl_chan *ch);
-
-/*
  * Detach: the control plane has already cleared peer->chan and waited
- * for an RCU grace period, so no new transmit starts.  Stop NAPI, drop or
- * hand back queued packets (to netfront: they still reach the peer), and
- * return when nothing touches the FIFOs any more.  Process context; may
- * sleep.  Also called when the peer is still fine, e.g. at suspend: then
- * the control plane drains first.
+ * for an RCU grace period, so no new transmit starts.  Stop passing
+ * events on, stop NAPI, drop or hand back queued packets (to netfront:
+ * they still reach the peer), and return when nothing touches the FIFOs
+ * any more.  Does nothing when the data path is not attached.  Process
+ * context; may sleep.  Also called when the peer is still fine, e.g. at
+ * suspend: then the control plane drains first.
  */
 void xl_dp_chan_down(struct xl_chan *ch);
 

@@ -51,6 +51,19 @@ struct xl_map {
 	void *addr;			/* virtually contiguous view */
 };
 
+/*
+ * pc->broken: the data path's report that the peer broke the channel.
+ * Any context may report (xl_chan_broken()); the first claims the message
+ * slot, writes broken_why, then publishes; the control-plane work reads
+ * broken_why only after it saw XL_PC_BROKEN (smp_wmb/smp_rmb pair).
+ * A channel attempt is never repaired: the next one is a new xl_pchan.
+ */
+enum {
+	XL_PC_OK = 0,
+	XL_PC_BREAKING,		/* claimed, message being written */
+	XL_PC_BROKEN,		/* message written: tear down */
+};
+
 /* Control-plane state of one channel attempt; owns everything it holds. */
 struct xl_pchan {
 	struct xl_chan ch;		/* what the data path sees */
@@ -66,16 +79,13 @@ struct xl_pchan {
 	struct xl_map pdata;		/* the peer's data area */
 	evtchn_port_t port;		/* local port, 0 if none */
 	bool port_alloc;		/* allocated (lower domid), not yet bound */
-	bool dp_on;			/* between xl_dp_chan_up and _down */
 	bool published;			/* peer->pub.chan points here */
-	atomic_t broken;
-	char broken_why[64];
+	atomic_t broken;		/* XL_PC_*, set by xl_chan_broken() */
+	char broken_why[64];		/* valid once XL_PC_BROKEN */
 	u32 attempt;			/* ours, written as "attempt" */
 	u32 peer_attempt;		/* the peer's we connected to */
 	unsigned int peer_order;
 	char irq_name[24];
-	atomic64_t events;
-	atomic64_t early_events;	/* before the data path was up */
 	u32 stall_cons;			/* peer's consumer index last seen */
 	unsigned long stall_since;	/* jiffies it last moved, 0: idle */
 };
@@ -96,10 +106,13 @@ struct xl_peer_stats {
 };
 
 /*
- * A peer as dom0's view describes it.  @pub is what the data path sees
- * under RCU; the rest belongs to the control plane (xl_cp.lock).  The
- * view fields are immutable: a change of MACs, generation or pair makes
- * a new peer.
+ * A peer as dom0's view describes it.  @pub and @macn (the MAC hash) are
+ * what the data path sees under RCU; the rest belongs to the control
+ * plane (xl_cp.lock), except @dirty and the watch counters, which the
+ * watch callbacks change atomically.  The view fields are immutable: a
+ * change of MACs, generation or pair makes a new peer.
+ * Documentation/control-plane.md, 5.10: who writes which flag, and the
+ * lock order.
  */
 struct xl_cpeer {
 	struct xl_peer pub;
@@ -112,14 +125,13 @@ struct xl_cpeer {
 	char pair[64];			/* pair directory */
 	char own_side[80], peer_side[80];
 	bool lower;			/* we have the lower domid */
-	bool gone;			/* pair directory no longer advertised */
 
 	enum xl_cs state;
 	unsigned long deadline;		/* jiffies: retry or timeout */
 	unsigned int backoff_ms;
 	unsigned long offered_at, connected_at;
 	unsigned int setup_ms;		/* last offer to connected */
-	unsigned long dirty;		/* bit 0: peer side changed */
+	unsigned long dirty;		/* XL_PEER_* bits */
 	struct xenbus_watch watch;
 	bool watch_on;
 	atomic_long_t watch_events;	/* peer side writes we looked at */
@@ -180,6 +192,9 @@ struct xl_cp {
 #define XL_CPF_VIEW	0	/* re-read the view */
 #define XL_CPF_SELF	1	/* re-read our domid (after resume) */
 
+/* xl_cpeer.dirty bits, set from the watch callback without the lock */
+#define XL_PEER_SIDE_DIRTY	0	/* the peer's side changed: re-read it */
+
 extern struct xl_cp xl_cp;
 
 /* Tunables (module parameters, chan.c). */
@@ -213,8 +228,6 @@ void xl_chan_close_all(void);
 void xl_chan_peer_gone(struct xl_cpeer *p);
 int xl_chan_watch(struct xl_cpeer *p);
 void xl_chan_unwatch(struct xl_cpeer *p);
-void xl_cp_suspend(void);
-void xl_cp_resume(bool new_domain);
 void xl_peer_err(struct xl_cpeer *p, const char *fmt, ...) __printf(2, 3);
 
 /* shmem.c APIs: */

@@ -47,9 +47,9 @@ static void show_peer(struct seq_file *m, struct xl_cpeer *p)
 			   pc->pctrl.nr_mapped + pc->pdata.nr_mapped);
 		seq_printf(m, "  irq %u\n", pc->ch.irq);
 		seq_printf(m, "  events %lld\n",
-			   (long long)atomic64_read(&pc->events));
+			   (long long)atomic64_read(&pc->ch.events));
 		seq_printf(m, "  early_events %lld\n",
-			   (long long)atomic64_read(&pc->early_events));
+			   (long long)atomic64_read(&pc->ch.early_events));
 		/* Read through our mapping: shows the peer's page is there. */
 		if (pc->pctrl.addr) {
 			const struct xl_ctrl_page *pcp = pc->pctrl.addr;
@@ -59,7 +59,7 @@ static void show_peer(struct seq_file *m, struct xl_cpeer *p)
 		}
 		seq_printf(m, "  features 0x%08x\n", pc->ch.features);
 		seq_printf(m, "  version %u\n", pc->ch.version);
-		if (pc->dp_on) {
+		if (pc->ch.dp) {
 			seq_printf(m, "  tx_prod %u\n  tx_cons %u\n",
 				   pc->ch.tx.prod, pc->ch.tx.cons);
 			seq_printf(m, "  rx_cons %u\n  rx_prod %u\n",

@@ -36,25 +36,15 @@ int xl_dp_chan_up(struct xl_chan *ch)
 	u64_stats_init(&dp->rx.syncp);
 	netif_napi_add(xl_dev, &dp->napi, xl_recv_poll);
 	xl_dev_chan_add(dp);
-	WRITE_ONCE(ch->dp, dp);
 	napi_enable(&dp->napi);
+	/*
+	 * From here the event handler schedules the poll; the release
+	 * pairs with its acquire, so it sees an initialised @dp.
+	 */
+	smp_store_release(&ch->dp, dp);
 	/* Records may have been published before we were ready: look. */
 	napi_schedule(&dp->napi);
 	return 0;
-}
-
-void xl_dp_chan_event(struct xl_chan *ch)
-{
-	struct xl_dp_chan *dp = READ_ONCE(ch->dp);
-
-	/* Racing with xl_dp_chan_down(): nothing to do but the EOI. */
-	if (unlikely(!dp)) {
-		xl_chan_eoi(ch, true);
-		return;
-	}
-	/* Before scheduling: the poll that completes owes the EOI. */
-	set_bit(XL_DP_EOI_PENDING, &dp->flags);
-	napi_schedule(&dp->napi);
 }
 
 void xl_dp_chan_down(struct xl_chan *ch)
@@ -64,16 +54,17 @@ void xl_dp_chan_down(struct xl_chan *ch)
 	might_sleep();
 	if (!dp)
 		return;
-	/* No poll runs after this, and none will be scheduled to run. */
-	napi_disable(&dp->napi);
-	xl_xmit_flush(dp);
-	if (test_and_clear_bit(XL_DP_EOI_PENDING, &dp->flags))
-		xl_chan_eoi(ch, false);
-	netif_napi_del(&dp->napi);
-	xl_dev_chan_del(dp);
+	/* Events from now on are EOIed as spurious; wait for one running. */
 	WRITE_ONCE(ch->dp, NULL);
-	/* netif_napi_del() may leave the napi struct to RCU readers. */
-	kfree_rcu(dp, rcu);
+	synchronize_irq(ch->irq);
+	/* No poll runs after this, none will, and no EOI is owed. */
+	xl_recv_stop(dp);
+	xl_xmit_flush(dp);
+	/* Waits for the RCU readers of the napi struct (busy polling). */
+	netif_napi_del(&dp->napi);
+	/* The last reader: xenloop0's counters (RTNL and xl_dev_lock). */
+	xl_dev_chan_del(dp);
+	kfree(dp);
 }
 
 int xl_dp_init(void)
@@ -103,6 +94,4 @@ void xl_dp_exit(void)
 	xl_hook_exit();
 	xl_nfdev_exit();
 	xl_dev_exit();
-	/* kfree_rcu() of channels must finish before the module goes. */
-	rcu_barrier();
 }

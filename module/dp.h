@@ -64,7 +64,7 @@ struct xl_dp_chan {
 	struct xl_chan *ch;
 	domid_t domid;
 	struct napi_struct napi;
-	struct list_head node;		/* xl_dp_chans (dev.c), RCU */
+	struct list_head node;		/* xl_dp_chans (dev.c) */
 	unsigned long flags;
 	bool event_busy;		/* NAPI: work done since the event */
 	bool polling;			/* NAPI: last poll did not re-arm */
@@ -77,12 +77,16 @@ struct xl_dp_chan {
 	struct sk_buff_head backlog;
 	u32 backlog_bytes;
 	bool tx_waiting;		/* asked the peer for a space event */
-	bool dead;			/* xl_dp_chan_down() has begun */
-	bool broken;			/* the FIFO failed: stop taking packets */
+	/*
+	 * Take no more packets: a FIFO failed (xmit.c under tx_lock, or
+	 * the NAPI poll) or xl_dp_chan_down() has begun (under tx_lock).
+	 * Only ever set, so writers need no common lock: READ_ONCE and
+	 * WRITE_ONCE everywhere.
+	 */
+	bool stopped;
 
 	struct xl_stats tx;		/* XL_STAT_TX_* */
 	struct xl_stats rx;		/* XL_STAT_RX_*, XL_STAT_EVENTS* */
-	struct rcu_head rcu;
 };
 
 /* Backlog bounds per channel (the FIFO itself holds megabytes). */
@@ -109,6 +113,7 @@ void xl_xmit_purge(struct xl_dp_chan *dp, const struct net_device *dev);
 
 /* recv.c APIs: */
 int xl_recv_poll(struct napi_struct *napi, int budget);
+void xl_recv_stop(struct xl_dp_chan *dp);
 
 /* nfdev.c APIs: */
 bool xl_is_netfront(const struct net_device *dev);

@@ -6,8 +6,10 @@
  * view's generation node tells us when to read it again; the work item
  * below then reconciles the table and steps every peer's channel state
  * machine (chan.c).  All of that runs in one ordered workqueue under
- * xl_cp.lock, so states never race; xenbus watch callbacks and the event
- * channel only set flags and kick the work.
+ * xl_cp.lock, so states never race; xenbus watch callbacks and the data
+ * path's reports (xl_chan_broken()) only set flags and kick the work.
+ * Documentation/control-plane.md, 5.10, lists every flag and the lock
+ * order.
  *
  * Readers on the packet path look peers up by MAC under RCU
  * (xl_peer_by_mac).  A peer's view fields never change once it is
@@ -358,8 +360,8 @@ static void peer_destroy(struct xl_cpeer *p, bool gone)
  * Unregister the watches of removed peers, then free the peers.  Never
  * under xl_cp.lock: unregister_xenbus_watch() takes xenwatch_mutex,
  * which the suspend path holds while its freeze callback waits for
- * xl_cp.lock (xl_cp_suspend()).  Called by the work after it drops the
- * lock, by xl_cp_suspend() (in the xenwatch thread,
+ * xl_cp.lock (pm.c).  Called by the work after it drops the
+ * lock, by the freeze callback (in the xenwatch thread,
  * where unregistering does not take the mutex) and at exit.
  */
 void xl_cp_reap(void)

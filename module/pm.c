@@ -18,21 +18,42 @@
 
 static struct platform_device *xl_pm_dev;
 
+/* In the xenwatch thread, which holds xenwatch_mutex (see xl_cp_reap()). */
 static int xl_pm_freeze(struct device *dev)
 {
-	xl_cp_suspend();
+	mutex_lock(&xl_cp.lock);
+	xl_cp.suspended = true;
+	xl_cp.suspends++;
+	/* After resume, dom0's views decide again who our peers are. */
+	xl_peer_remove_all();
+	mutex_unlock(&xl_cp.lock);
+	xl_cp_reap();
+	pr_info("suspending: every channel closed\n");
 	return 0;
+}
+
+static void xl_pm_resume(bool new_domain)
+{
+	mutex_lock(&xl_cp.lock);
+	xl_cp.suspended = false;
+	xl_cp.resumes++;
+	set_bit(XL_CPF_SELF, &xl_cp.flags);
+	set_bit(XL_CPF_VIEW, &xl_cp.flags);
+	mutex_unlock(&xl_cp.lock);
+	pr_info("resumed%s: waiting for dom0's view\n",
+		new_domain ? " as a new domain" : "");
+	xl_cp_kick(0);
 }
 
 static int xl_pm_thaw(struct device *dev)
 {
-	xl_cp_resume(false);
+	xl_pm_resume(false);
 	return 0;
 }
 
 static int xl_pm_restore(struct device *dev)
 {
-	xl_cp_resume(true);
+	xl_pm_resume(true);
 	return 0;
 }
 

@@ -342,11 +342,54 @@ static bool xl_rx_publish(struct xl_dp_chan *dp, bool arm)
 /* The FIFO found the peer broken: have the channel torn down. */
 static void xl_rx_broken(struct xl_dp_chan *dp)
 {
-	if (READ_ONCE(dp->broken))
+	if (READ_ONCE(dp->stopped))
 		return;
-	WRITE_ONCE(dp->broken, true);
+	WRITE_ONCE(dp->stopped, true);
 	xl_stat_add(&dp->rx, XL_STAT_RX_ERRORS, 1);
 	xl_chan_broken(dp->ch, xl_fifo_err_str(dp->ch->rx.err));
+}
+
+/*
+ * The channel's event, bound with late EOI: Xen delivers no further
+ * event on the port until this one is EOIed, which the poll does once
+ * it is idle.  An event brings data (the peer published past
+ * rx_prod_event) or space (it consumed past tx_cons_event): the poll
+ * looks at both.
+ */
+irqreturn_t xl_dp_irq(int irq, void *dev_id)
+{
+	struct xl_chan *ch = dev_id;
+	/* Pairs with the release in xl_dp_chan_up(): @dp is initialised. */
+	struct xl_dp_chan *dp = smp_load_acquire(&ch->dp);
+
+	atomic64_inc(&ch->events);
+	if (unlikely(!dp)) {
+		/*
+		 * Not attached (yet, or any more): nothing to do, so the
+		 * event is spurious, which lets Xen throttle a peer that
+		 * storms us.  Records published before the data path
+		 * attached are found by its first poll.
+		 */
+		atomic64_inc(&ch->early_events);
+		xen_irq_lateeoi(irq, XEN_EOI_FLAG_SPURIOUS);
+		return IRQ_HANDLED;
+	}
+	/* Before scheduling: the poll that completes owes the EOI. */
+	set_bit(XL_DP_EOI_PENDING, &dp->flags);
+	napi_schedule(&dp->napi);
+	return IRQ_HANDLED;
+}
+
+/* The EOI an event is owed, if any: spurious when it brought no work. */
+static void xl_rx_eoi(struct xl_dp_chan *dp)
+{
+	if (!test_and_clear_bit(XL_DP_EOI_PENDING, &dp->flags))
+		return;
+	xl_stat_add(&dp->rx, XL_STAT_EVENTS, 1);
+	if (!dp->event_busy)
+		xl_stat_add(&dp->rx, XL_STAT_EVENTS_SPURIOUS, 1);
+	xen_irq_lateeoi(dp->ch->irq, dp->event_busy ? 0 : XEN_EOI_FLAG_SPURIOUS);
+	dp->event_busy = false;
 }
 
 int xl_recv_poll(struct napi_struct *napi, int budget)
@@ -414,12 +457,18 @@ int xl_recv_poll(struct napi_struct *napi, int budget)
 		napi_schedule(napi);
 	else if (unlikely(ch->rx.broken))
 		xl_rx_broken(dp);
-	if (test_and_clear_bit(XL_DP_EOI_PENDING, &dp->flags)) {
-		xl_stat_add(&dp->rx, XL_STAT_EVENTS, 1);
-		if (!dp->event_busy)
-			xl_stat_add(&dp->rx, XL_STAT_EVENTS_SPURIOUS, 1);
-		xl_chan_eoi(ch, !dp->event_busy);
-		dp->event_busy = false;
-	}
+	xl_rx_eoi(dp);
 	return work;
+}
+
+/*
+ * Detaching (xl_dp_chan_down(), events no longer reach us): stop the
+ * poll and give Xen the EOI a last event may still be owed, so that the
+ * port is not left masked.
+ */
+void xl_recv_stop(struct xl_dp_chan *dp)
+{
+	/* No poll runs after this, and none will be scheduled to run. */
+	napi_disable(&dp->napi);
+	xl_rx_eoi(dp);
 }

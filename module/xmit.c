@@ -196,8 +196,8 @@ static int xl_tx_copy(struct xl_dp_chan *dp, struct sk_buff *skb,
 
 static void xl_tx_set_broken(struct xl_dp_chan *dp)
 {
-	if (!dp->broken) {
-		WRITE_ONCE(dp->broken, true);
+	if (!READ_ONCE(dp->stopped)) {
+		WRITE_ONCE(dp->stopped, true);
 		xl_stat_add(&dp->tx, XL_STAT_TX_ERRORS, 1);
 		xl_chan_broken(dp->ch, xl_fifo_err_str(dp->ch->tx.err));
 	}
@@ -285,7 +285,7 @@ unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb, const u8 *mac,
 	bool kick = false;
 	int err;
 
-	if (unlikely(!dp || READ_ONCE(dp->broken) || READ_ONCE(dp->dead)))
+	if (unlikely(!dp || READ_ONCE(dp->stopped)))
 		return NF_ACCEPT;
 	if (!xl_tx_meta(ch, skb, &cb))
 		return NF_ACCEPT;
@@ -295,7 +295,7 @@ unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb, const u8 *mac,
 
 	__skb_queue_head_init(&done);
 	spin_lock(&ch->tx_lock);
-	if (unlikely(dp->dead || dp->broken || xl_tx_closed(ch))) {
+	if (unlikely(READ_ONCE(dp->stopped) || xl_tx_closed(ch))) {
 		spin_unlock(&ch->tx_lock);
 		return NF_ACCEPT;
 	}
@@ -365,7 +365,7 @@ bool xl_xmit_poll(struct xl_dp_chan *dp)
 		return false;
 	__skb_queue_head_init(&done);
 	spin_lock(&ch->tx_lock);
-	kick = !dp->dead && !dp->broken && dp->tx_waiting &&
+	kick = !READ_ONCE(dp->stopped) && dp->tx_waiting &&
 	       xl_tx_drain(dp, &done);
 	spin_unlock(&ch->tx_lock);
 	if (kick)
@@ -415,7 +415,7 @@ void xl_xmit_flush(struct xl_dp_chan *dp)
 
 	__skb_queue_head_init(&q);
 	spin_lock_bh(&ch->tx_lock);
-	WRITE_ONCE(dp->dead, true);
+	WRITE_ONCE(dp->stopped, true);
 	skb_queue_splice_init(&dp->backlog, &q);
 	dp->backlog_bytes = 0;
 	dp->tx_waiting = false;
