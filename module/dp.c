@@ -31,7 +31,7 @@ int xl_dp_chan_up(struct xl_chan *ch)
 		return -ENOMEM;
 	dp->ch = ch;
 	dp->domid = ch->peer_domid;
-	__skb_queue_head_init(&dp->backlog);
+	xl_xmit_init(dp);
 	u64_stats_init(&dp->tx.syncp);
 	u64_stats_init(&dp->rx.syncp);
 	netif_napi_add(xl_dev, &dp->napi, xl_recv_poll);

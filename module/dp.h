@@ -68,6 +68,7 @@ struct xl_dp_chan {
 	unsigned long flags;
 	bool event_busy;		/* NAPI: work done since the event */
 	bool polling;			/* NAPI: last poll did not re-arm */
+	bool kick_owed;			/* NAPI: the peer asked for an event */
 
 	/*
 	 * Packets that found the FIFO full, in order; under ch->tx_lock.
@@ -76,6 +77,14 @@ struct xl_dp_chan {
 	 */
 	struct sk_buff_head backlog;
 	u32 backlog_bytes;
+	/*
+	 * Packets copied into the FIFO that the peer has not consumed yet,
+	 * in ring order, each stamped with the index its record ends at;
+	 * under ch->tx_lock.  They stay charged to their sockets until
+	 * then, as on a NIC until TX completion (xmit.c).
+	 */
+	struct sk_buff_head sent;
+	struct timer_list reap_timer;	/* backstop for a missing event */
 	bool tx_waiting;		/* asked the peer for a space event */
 	/*
 	 * Take no more packets: a FIFO failed (xmit.c under tx_lock, or
@@ -92,6 +101,11 @@ struct xl_dp_chan {
 /* Backlog bounds per channel (the FIFO itself holds megabytes). */
 #define XL_TX_BACKLOG_PKTS	256
 #define XL_TX_BACKLOG_BYTES	(2u << 20)
+/*
+ * Sent packets kept until the peer consumes them, per channel, like the
+ * descriptors of a NIC's TX ring; beyond it the oldest completes at once.
+ */
+#define XL_TX_SENT_PKTS		1024
 
 static inline void xl_stat_add(struct xl_stats *s, enum xl_stat i, u64 n)
 {
@@ -108,6 +122,7 @@ void xl_hook_exit(void);
 unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb,
 		     const u8 *mac, u8 src_vif, u8 dst_vif);
 bool xl_xmit_poll(struct xl_dp_chan *dp);
+void xl_xmit_init(struct xl_dp_chan *dp);
 void xl_xmit_flush(struct xl_dp_chan *dp);
 void xl_xmit_purge(struct xl_dp_chan *dp, const struct net_device *dev);
 

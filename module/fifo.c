@@ -149,6 +149,7 @@ int xl_fifo_tx_reset(struct xl_fifo_tx *tx, u32 index)
 	tx->prod = index;
 	tx->prod_pub = index;
 	tx->cons = index;
+	tx->cons_event = index - 1;
 	tx->resv_len = 0;
 	tx->broken = false;
 	tx->err = XL_FIFO_ERR_NONE;
@@ -349,8 +350,8 @@ bool xl_fifo_tx_wait_space(struct xl_fifo_tx *tx, u32 len)
 	 * most prod_pub when everything is published (want <= limit):
 	 * reachable.
 	 */
-	WRITE_ONCE(tx->own->tx_cons_event,
-		   cpu_to_le32(tx->prod + want - tx->limit));
+	tx->cons_event = tx->prod + want - tx->limit;
+	WRITE_ONCE(tx->own->tx_cons_event, cpu_to_le32(tx->cons_event));
 	/*
 	 * Pair 4: the event is visible before we re-check rx_cons.  The
 	 * consumer stores rx_cons then loads tx_cons_event with a virt_mb()
@@ -360,6 +361,31 @@ bool xl_fifo_tx_wait_space(struct xl_fifo_tx *tx, u32 len)
 	if (!xl_tx_refresh(tx))
 		return true;
 	return xl_tx_fits(tx, want);
+}
+
+int xl_fifo_tx_consumed(struct xl_fifo_tx *tx, u32 *cons)
+{
+	if (unlikely(tx->broken) || !xl_tx_refresh(tx))
+		return -EPIPE;
+	*cons = tx->cons;
+	return 0;
+}
+
+bool xl_fifo_tx_wait_consumed(struct xl_fifo_tx *tx, u32 index)
+{
+	if (unlikely(tx->broken || (s32)(index - tx->prod_pub) > 0))
+		return true;	/* nothing will come: do not wait for it */
+	/* A request for an earlier point is still pending: it comes first. */
+	if ((s32)(tx->cons_event - tx->cons) > 0 &&
+	    (s32)(tx->cons_event - index) <= 0)
+		return false;
+	tx->cons_event = index;
+	WRITE_ONCE(tx->own->tx_cons_event, cpu_to_le32(index));
+	/* Pair 4, as in xl_fifo_tx_wait_space(). */
+	virt_mb();
+	if (!xl_tx_refresh(tx))
+		return true;
+	return (s32)(tx->cons - index) >= 0;
 }
 
 u32 xl_fifo_tx_inflight(struct xl_fifo_tx *tx)

@@ -86,6 +86,7 @@ struct xl_fifo_tx {
 	u32 prod;				/* next write position */
 	u32 prod_pub;				/* last value published */
 	u32 cons;				/* last validated peer rx_cons */
+	u32 cons_event;				/* last tx_cons_event written */
 	u32 resv_len;				/* reserved payload, 0: none */
 	u32 features;				/* negotiated XL_FEAT_* */
 	bool broken;
@@ -174,6 +175,18 @@ bool xl_fifo_tx_publish(struct xl_fifo_tx *tx);
  * publishing: the consumer can only free what it has seen.
  */
 bool xl_fifo_tx_wait_space(struct xl_fifo_tx *tx, u32 len);
+/*
+ * Completion, as a NIC reports sent descriptors: a record that ends at
+ * or below the index xl_fifo_tx_consumed() returns (*cons, read afresh
+ * from the peer and validated) has been read by the peer.  -EPIPE when
+ * broken.  xl_fifo_tx_wait_consumed() asks to be notified once the peer
+ * has consumed up to @index (the end of a published record), unless a
+ * request for an earlier point is still pending, which comes first;
+ * returns true if it already has (no notification will come), and for
+ * an index past what was published (nothing will come either).
+ */
+int xl_fifo_tx_consumed(struct xl_fifo_tx *tx, u32 *cons);
+bool xl_fifo_tx_wait_consumed(struct xl_fifo_tx *tx, u32 index);
 /*
  * Bytes committed but not yet consumed by the peer (for draining): reads
  * the peer's index afresh.  0 once broken: nothing more will drain.

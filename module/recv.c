@@ -322,7 +322,12 @@ drop:
 	return false;
 }
 
-/* Publish what we consumed; with @arm also re-arm the data event. */
+/*
+ * Publish what we consumed; with @arm also re-arm the data event.  A
+ * notification the peer asked for (space freed, or its records
+ * consumed) is owed until xl_rx_kick(): the poll sends it once the
+ * packets are on their way up, not before.
+ */
 static bool xl_rx_publish(struct xl_dp_chan *dp, bool arm)
 {
 	struct xl_chan *ch = dp->ch;
@@ -332,11 +337,17 @@ static bool xl_rx_publish(struct xl_dp_chan *dp, bool arm)
 		more = xl_fifo_rx_publish(&ch->rx, &notify);
 	else
 		xl_fifo_rx_release(&ch->rx, &notify);
-	if (notify) {
-		xl_stat_add(&dp->rx, XL_STAT_RX_KICKS, 1);
-		xl_chan_notify(ch);
-	}
+	dp->kick_owed |= notify;
 	return more && !ch->rx.broken;
+}
+
+static void xl_rx_kick(struct xl_dp_chan *dp)
+{
+	if (!dp->kick_owed)
+		return;
+	dp->kick_owed = false;
+	xl_stat_add(&dp->rx, XL_STAT_RX_KICKS, 1);
+	xl_chan_notify(dp->ch);
 }
 
 /* The FIFO found the peer broken: have the channel torn down. */
@@ -432,6 +443,7 @@ int xl_recv_poll(struct napi_struct *napi, int budget)
 		xl_rx_publish(dp, false);
 		if (work >= budget) {
 			dp->event_busy = true;
+			xl_rx_kick(dp);
 			return budget;
 		}
 	}
@@ -446,6 +458,7 @@ int xl_recv_poll(struct napi_struct *napi, int budget)
 	 */
 	if (!napi_complete_done(napi, (work > 1 || dp->polling) ? work : 0)) {
 		dp->polling = true;
+		xl_rx_kick(dp);
 		return work;	/* polled again: by the timer or MISSED */
 	}
 	dp->polling = false;
@@ -457,6 +470,7 @@ int xl_recv_poll(struct napi_struct *napi, int budget)
 		napi_schedule(napi);
 	else if (unlikely(ch->rx.broken))
 		xl_rx_broken(dp);
+	xl_rx_kick(dp);
 	xl_rx_eoi(dp);
 	return work;
 }

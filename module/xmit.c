@@ -12,9 +12,19 @@
  * is the backpressure: TCP small queues and the UDP send buffer stop the
  * senders.  The peer's "space freed" event schedules the channel's NAPI
  * poll, which drains the backlog (xl_xmit_poll()).
+ *
+ * Completion: a copied skb is not freed at once but kept until the peer
+ * has consumed its record, as a NIC driver keeps it until TX completion.
+ * Until then it stays charged to its socket, so TCP small queues see the
+ * packet in flight and autocorking coalesces the next small writes into
+ * one skb, and a UDP sender's buffer fills at the pace the peer reads.
+ * The peer's consumer index says what is done; transmit and the poll
+ * reap, and an event armed at the newest kept record (the same "space"
+ * event index) wakes the poll when nothing else would.
  */
 #include <linux/netfilter.h>
 #include <linux/skbuff.h>
+#include <linux/timer.h>
 #include <net/ip.h>
 
 #include "chan.h"
@@ -194,6 +204,91 @@ static int xl_tx_copy(struct xl_dp_chan *dp, struct sk_buff *skb,
 	return 0;
 }
 
+/* ---- completion ---- */
+
+/* A kept skb's stamp in skb->cb: the index its record ends at. */
+static inline u32 *xl_tx_end(struct sk_buff *skb)
+{
+	return (u32 *)skb->cb;
+}
+
+/*
+ * Backstop: the poll reaps this long after the newest record was kept
+ * if no event came (a peer that consumes but never notifies).
+ */
+#define XL_TX_REAP_MS		10
+
+/*
+ * @skb's record is committed: keep the skb until the peer consumes it.
+ * It keeps its socket charge and its pages; its route, conntrack entry
+ * and extensions are dropped, since they would pin a device or a
+ * namespace for as long as the peer does not read.  Beyond
+ * XL_TX_SENT_PKTS the oldest completes at once.  Under ch->tx_lock.
+ */
+static void xl_tx_keep(struct xl_dp_chan *dp, struct sk_buff *skb,
+		       struct sk_buff_head *done)
+{
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	skb_ext_reset(skb);
+	skb->dev = NULL;
+	*xl_tx_end(skb) = dp->ch->tx.prod;
+	__skb_queue_tail(&dp->sent, skb);
+	if (skb_queue_len(&dp->sent) > XL_TX_SENT_PKTS)
+		__skb_queue_tail(done, __skb_dequeue(&dp->sent));
+}
+
+/*
+ * Move the kept skbs whose records the peer has consumed to @done, then
+ * ask to hear when it has consumed the newest, with the timer as a
+ * backstop.  Under ch->tx_lock, after publishing.  A broken FIFO keeps
+ * them: teardown frees them.
+ */
+static void xl_tx_reap(struct xl_dp_chan *dp, struct sk_buff_head *done)
+{
+	struct xl_fifo_tx *tx = &dp->ch->tx;
+	struct sk_buff *skb;
+	u32 cons;
+
+	while (!skb_queue_empty(&dp->sent)) {
+		if (xl_fifo_tx_consumed(tx, &cons))
+			return;
+		while ((skb = skb_peek(&dp->sent)) &&
+		       (s32)(cons - *xl_tx_end(skb)) >= 0)
+			__skb_queue_tail(done, __skb_dequeue(&dp->sent));
+		skb = skb_peek_tail(&dp->sent);
+		if (!skb)
+			return;
+		/* Consumed meanwhile: reap again, no event will come. */
+		if (xl_fifo_tx_wait_consumed(tx, *xl_tx_end(skb)))
+			continue;
+		if (!timer_pending(&dp->reap_timer))
+			mod_timer(&dp->reap_timer,
+				  jiffies + msecs_to_jiffies(XL_TX_REAP_MS));
+		return;
+	}
+}
+
+static void xl_tx_reap_timer(struct timer_list *t)
+{
+	struct xl_dp_chan *dp = from_timer(dp, t, reap_timer);
+
+	napi_schedule(&dp->napi);
+}
+
+/* Completed: consumed by the peer (or handed over at teardown). */
+static void xl_tx_free(struct sk_buff_head *done, bool napi)
+{
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(done))) {
+		if (napi)
+			napi_consume_skb(skb, 1);
+		else
+			consume_skb(skb);
+	}
+}
+
 static void xl_tx_set_broken(struct xl_dp_chan *dp)
 {
 	if (!READ_ONCE(dp->stopped)) {
@@ -223,9 +318,9 @@ static bool xl_tx_publish(struct xl_dp_chan *dp)
 
 /*
  * Move the backlog into the FIFO, in order, until it is empty or the
- * FIFO is full; then ask for a space event.  Sent skbs go to @done, to be
- * freed after the lock.  Under ch->tx_lock.  Returns true when the peer
- * asked for a data notification.
+ * FIFO is full; then ask for a space event.  Sent skbs are kept until
+ * consumed (@done gets those to free after the lock).  Under
+ * ch->tx_lock.  Returns true when the peer asked for a data notification.
  */
 static bool xl_tx_drain(struct xl_dp_chan *dp, struct sk_buff_head *done)
 {
@@ -243,7 +338,7 @@ static bool xl_tx_drain(struct xl_dp_chan *dp, struct sk_buff_head *done)
 		if (!err) {
 			__skb_unlink(skb, &dp->backlog);
 			dp->backlog_bytes -= skb->len;
-			__skb_queue_tail(done, skb);
+			xl_tx_keep(dp, skb, done);
 			retry = 0;
 			continue;
 		}
@@ -303,10 +398,12 @@ unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb, const u8 *mac,
 		err = xl_tx_copy(dp, skb, &cb);
 		if (likely(!err)) {
 			kick = xl_tx_publish(dp);
+			xl_tx_keep(dp, skb, &done);
+			xl_tx_reap(dp, &done);
 			spin_unlock(&ch->tx_lock);
 			if (kick)
 				xl_chan_notify(ch);
-			consume_skb(skb);
+			xl_tx_free(&done, false);
 			return NF_STOLEN;
 		}
 		if (err != -ENOSPC) {
@@ -343,36 +440,42 @@ unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb, const u8 *mac,
 	/* Unless a space event is already on its way, try now or ask. */
 	if (!dp->tx_waiting)
 		kick = xl_tx_drain(dp, &done);
+	xl_tx_reap(dp, &done);
 	spin_unlock(&ch->tx_lock);
 	if (kick)
 		xl_chan_notify(ch);
-	__skb_queue_purge(&done);	/* sent: consumed, not dropped */
+	xl_tx_free(&done, false);
 	return NF_STOLEN;
 }
 
 /*
- * From the NAPI poll: a space event may have come; drain the backlog.
- * Returns true if it moved packets.
+ * From the NAPI poll: a space or completion event may have come; drain
+ * the backlog and reap what the peer consumed.  Returns true if it moved
+ * or completed packets.
  */
 bool xl_xmit_poll(struct xl_dp_chan *dp)
 {
 	struct xl_chan *ch = dp->ch;
 	struct sk_buff_head done;
-	struct sk_buff *skb;
-	bool kick, moved;
+	bool kick = false, moved;
+	u32 queued;
 
-	if (!READ_ONCE(dp->tx_waiting))
+	if (!READ_ONCE(dp->tx_waiting) && skb_queue_empty_lockless(&dp->sent))
 		return false;
 	__skb_queue_head_init(&done);
 	spin_lock(&ch->tx_lock);
-	kick = !READ_ONCE(dp->stopped) && dp->tx_waiting &&
-	       xl_tx_drain(dp, &done);
+	queued = skb_queue_len(&dp->backlog);
+	if (!READ_ONCE(dp->stopped)) {
+		if (dp->tx_waiting)
+			kick = xl_tx_drain(dp, &done);
+		xl_tx_reap(dp, &done);
+	}
+	moved = skb_queue_len(&dp->backlog) != queued ||
+		!skb_queue_empty(&done);
 	spin_unlock(&ch->tx_lock);
 	if (kick)
 		xl_chan_notify(ch);
-	moved = !skb_queue_empty(&done);
-	while ((skb = __skb_dequeue(&done)))
-		napi_consume_skb(skb, 1);
+	xl_tx_free(&done, true);
 	return moved;
 }
 
@@ -401,6 +504,13 @@ void xl_xmit_purge(struct xl_dp_chan *dp, const struct net_device *dev)
 	__skb_queue_purge(&q);
 }
 
+void xl_xmit_init(struct xl_dp_chan *dp)
+{
+	__skb_queue_head_init(&dp->backlog);
+	__skb_queue_head_init(&dp->sent);
+	timer_setup(&dp->reap_timer, xl_tx_reap_timer, 0);
+}
+
 /*
  * Teardown, process context, after the hook can no longer reach @dp:
  * hand what is still queued to netfront, which reaches the same peer
@@ -410,16 +520,22 @@ void xl_xmit_purge(struct xl_dp_chan *dp, const struct net_device *dev)
 void xl_xmit_flush(struct xl_dp_chan *dp)
 {
 	struct xl_chan *ch = dp->ch;
-	struct sk_buff_head q;
+	struct sk_buff_head q, sent;
 	struct sk_buff *skb;
 
 	__skb_queue_head_init(&q);
+	__skb_queue_head_init(&sent);
 	spin_lock_bh(&ch->tx_lock);
 	WRITE_ONCE(dp->stopped, true);
 	skb_queue_splice_init(&dp->backlog, &q);
 	dp->backlog_bytes = 0;
 	dp->tx_waiting = false;
+	/* Written into the FIFO: whether the peer read them or not, done. */
+	skb_queue_splice_init(&dp->sent, &sent);
 	spin_unlock_bh(&ch->tx_lock);
+	/* The poll is disabled: nothing re-arms the timer now. */
+	timer_delete_sync(&dp->reap_timer);
+	xl_tx_free(&sent, false);
 
 	while ((skb = __skb_dequeue(&q))) {
 		struct net_device *dev = skb_dst(skb) ? skb_dst(skb)->dev : NULL;

@@ -754,6 +754,55 @@ static bool test_notify_space(void)
 	return ok;
 }
 
+/* Completion: consumed() and wait_consumed() with the event index. */
+static bool test_completion(void)
+{
+	struct chan c;
+	bool ok = true, notify;
+	uint32_t cons = 1, end1, end3, seq = 0, got = 0;
+
+	if (!chan_open(&c, SZ_4K, 0, 0))
+		return false;
+	TAP_CHECK(xl_fifo_tx_consumed(&c.tx, &cons) == 0 && cons == 0);
+	TAP_CHECK(send_rec(&c, 240, seq++) == 0);
+	end1 = c.tx.prod;
+	TAP_CHECK(send_rec(&c, 240, seq++) == 0);
+	TAP_CHECK(send_rec(&c, 240, seq++) == 0);
+	end3 = c.tx.prod;
+	/* Not published: nothing will come, so no waiting for it. */
+	TAP_CHECK(xl_fifo_tx_wait_consumed(&c.tx, end1));
+	xl_fifo_tx_publish(&c.tx);
+	TAP_CHECK(!xl_fifo_tx_wait_consumed(&c.tx, end1));
+	TAP_CHECK(get_le32(&c.a->tx_cons_event) == end1);
+	/* A later point waits behind the pending earlier one. */
+	TAP_CHECK(!xl_fifo_tx_wait_consumed(&c.tx, end3));
+	TAP_CHECK(get_le32(&c.a->tx_cons_event) == end1);
+
+	TAP_CHECK(recv_rec(&c, 240, got++));
+	xl_fifo_rx_publish(&c.rx, &notify);
+	TAP_CHECK(notify);
+	TAP_CHECK(xl_fifo_tx_consumed(&c.tx, &cons) == 0 && cons == end1);
+	/* The earlier point was passed: the later one is armed now. */
+	TAP_CHECK(!xl_fifo_tx_wait_consumed(&c.tx, end3));
+	TAP_CHECK(get_le32(&c.a->tx_cons_event) == end3);
+	TAP_CHECK(recv_rec(&c, 240, got++));
+	xl_fifo_rx_publish(&c.rx, &notify);
+	TAP_CHECK(!notify);
+	TAP_CHECK(recv_rec(&c, 240, got++));
+	xl_fifo_rx_publish(&c.rx, &notify);
+	TAP_CHECK(notify);
+	TAP_CHECK(xl_fifo_tx_consumed(&c.tx, &cons) == 0 && cons == end3);
+	/* Consumed before the request: "already", and no event. */
+	TAP_CHECK(xl_fifo_tx_wait_consumed(&c.tx, end3));
+
+	/* A peer index that lies breaks the producer: -EPIPE. */
+	put_le32(&c.b->rx_cons, end3 + 4096);
+	TAP_CHECK(xl_fifo_tx_consumed(&c.tx, &cons) == -EPIPE);
+	TAP_CHECK(c.tx.broken && xl_fifo_tx_wait_consumed(&c.tx, end3));
+	chan_close(&c);
+	return ok;
+}
+
 /* A limit below the area: reserve and wait_space count against it. */
 static bool test_tx_limit(void)
 {
@@ -1202,6 +1251,7 @@ static const struct {
 	{ test_notify_space, "consumer notifies only across tx_cons_event" },
 	{ test_notify_release, "release publishes rx_cons, leaves the data event" },
 	{ test_wait_space_pad, "wait_space with a pad to place first" },
+	{ test_completion, "completion: consumed, wait_consumed and its event" },
 	{ test_tx_limit, "a producer limit below the area" },
 	{ test_reserve_errors, "reserve: EMSGSIZE, ENOSPC, EPIPE; commit" },
 	{ test_cons_validation, "producer validates the peer's rx_cons" },
