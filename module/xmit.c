@@ -248,9 +248,11 @@ static void xl_tx_reap(struct xl_dp_chan *dp, struct sk_buff_head *done)
 {
 	struct xl_fifo_tx *tx = &dp->ch->tx;
 	struct sk_buff *skb;
+	unsigned int round;
 	u32 cons;
 
-	while (!skb_queue_empty(&dp->sent)) {
+	/* A second round only when the peer consumed while we armed. */
+	for (round = 0; round < 2 && !skb_queue_empty(&dp->sent); round++) {
 		if (xl_fifo_tx_consumed(tx, &cons))
 			return;
 		while ((skb = skb_peek(&dp->sent)) &&
@@ -262,11 +264,10 @@ static void xl_tx_reap(struct xl_dp_chan *dp, struct sk_buff_head *done)
 		/* Consumed meanwhile: reap again, no event will come. */
 		if (xl_fifo_tx_wait_consumed(tx, *xl_tx_end(skb)))
 			continue;
-		if (!timer_pending(&dp->reap_timer))
-			mod_timer(&dp->reap_timer,
-				  jiffies + msecs_to_jiffies(XL_TX_REAP_MS));
-		return;
+		break;
 	}
+	if (!skb_queue_empty(&dp->sent) && !timer_pending(&dp->reap_timer))
+		mod_timer(&dp->reap_timer, jiffies + msecs_to_jiffies(XL_TX_REAP_MS));
 }
 
 static void xl_tx_reap_timer(struct timer_list *t)
