@@ -709,6 +709,17 @@ void xl_fifo_rx_release(struct xl_fifo_rx *rx, bool *notify)
 	xl_rx_store(rx, false, notify);
 }
 
+bool xl_fifo_rx_notify_still(const struct xl_fifo_rx *rx)
+{
+	u32 event = le32_to_cpu(READ_ONCE(rx->peer->tx_cons_event));
+
+	/*
+	 * Only compared: a producer that moved its request past what we
+	 * published has seen that (pair 4) and asks for later progress.
+	 */
+	return (s32)(event - rx->cons_pub) <= 0;
+}
+
 static const char * const xl_fifo_err_names[XL_FIFO_ERR_MAX] = {
 	[XL_FIFO_ERR_NONE] = "none",
 	[XL_FIFO_ERR_PROD_AHEAD] = "producer index more than one area ahead",

@@ -216,6 +216,13 @@ bool xl_fifo_rx_publish(struct xl_fifo_rx *rx, bool *notify);
  * xl_fifo_rx_publish() re-arms it.  *notify as above.
  */
 void xl_fifo_rx_release(struct xl_fifo_rx *rx, bool *notify);
+/*
+ * For a consumer that sends a notification some time after the publish
+ * that asked for it: false when the producer has since moved its
+ * request past the published index (it saw the progress itself, e.g.
+ * while handling other traffic), so the notification can be skipped.
+ */
+bool xl_fifo_rx_notify_still(const struct xl_fifo_rx *rx);
 
 const char *xl_fifo_err_str(enum xl_fifo_err err);
 

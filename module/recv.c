@@ -346,6 +346,12 @@ static void xl_rx_kick(struct xl_dp_chan *dp)
 	if (!dp->kick_owed)
 		return;
 	dp->kick_owed = false;
+	/*
+	 * Our replies (ACKs) sent meanwhile may have let the peer see the
+	 * progress and re-arm already: then this event would find nothing.
+	 */
+	if (!xl_fifo_rx_notify_still(&dp->ch->rx))
+		return;
 	xl_stat_add(&dp->rx, XL_STAT_RX_KICKS, 1);
 	xl_chan_notify(dp->ch);
 }

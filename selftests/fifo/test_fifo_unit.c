@@ -781,10 +781,14 @@ static bool test_completion(void)
 	TAP_CHECK(recv_rec(&c, 240, got++));
 	xl_fifo_rx_publish(&c.rx, &notify);
 	TAP_CHECK(notify);
+	/* Owed, and still wanted: the producer has not moved on. */
+	TAP_CHECK(xl_fifo_rx_notify_still(&c.rx));
 	TAP_CHECK(xl_fifo_tx_consumed(&c.tx, &cons) == 0 && cons == end1);
 	/* The earlier point was passed: the later one is armed now. */
 	TAP_CHECK(!xl_fifo_tx_wait_consumed(&c.tx, end3));
 	TAP_CHECK(get_le32(&c.a->tx_cons_event) == end3);
+	/* ... so the notification owed for end1 is no longer wanted. */
+	TAP_CHECK(!xl_fifo_rx_notify_still(&c.rx));
 	TAP_CHECK(recv_rec(&c, 240, got++));
 	xl_fifo_rx_publish(&c.rx, &notify);
 	TAP_CHECK(!notify);
