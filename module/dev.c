@@ -41,6 +41,7 @@ static const char * const xl_stat_names[XL_STAT_MAX] = {
 	[XL_STAT_TX_QUEUED] = "tx_queued",
 	[XL_STAT_TX_KICKS] = "tx_kicks",
 	[XL_STAT_TX_HANDBACK] = "tx_to_netfront",
+	[XL_STAT_TX_COMPLETED] = "tx_completed",
 	[XL_STAT_RX_PACKETS] = "rx_packets",
 	[XL_STAT_RX_BYTES] = "rx_bytes",
 	[XL_STAT_RX_DROPPED] = "rx_dropped",

@@ -28,6 +28,7 @@ enum xl_stat {
 	XL_STAT_TX_QUEUED,	/* packets that waited in the backlog */
 	XL_STAT_TX_KICKS,	/* notifications sent for data */
 	XL_STAT_TX_HANDBACK,	/* backlog handed to netfront at teardown */
+	XL_STAT_TX_COMPLETED,	/* kept until the peer consumed them */
 	XL_STAT_RX_PACKETS,	/* packets passed up the stack */
 	XL_STAT_RX_BYTES,
 	XL_STAT_RX_DROPPED,	/* malformed records, no memory, no device */
