@@ -244,13 +244,14 @@ MODULE_PARM_DESC(tx_completion, "Keep each sent packet charged to its socket unt
 static void xl_tx_keep(struct xl_dp_chan *dp, struct sk_buff *skb,
 		       struct sk_buff_head *done)
 {
-	bool acked = skb_is_gso(skb) && (skb_shinfo(skb)->gso_type &
-					 (SKB_GSO_TCPV4 | SKB_GSO_TCPV6));
+	bool acked;
 
 	if (!READ_ONCE(xl_tx_completion)) {
 		__skb_queue_tail(done, skb);
 		return;
 	}
+	acked = skb_is_gso(skb) && (skb_shinfo(skb)->gso_type &
+				    (SKB_GSO_TCPV4 | SKB_GSO_TCPV6));
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
 	skb_ext_reset(skb);
