@@ -65,29 +65,44 @@ static inline const struct xl_vif *xl_vif_find(const struct xl_vifs *vifs,
 }
 
 /*
+ * One queue of a channel: a FIFO each way (its slice of each side's data
+ * area, its index block in each control page) and its own event channel.
+ * The control plane sets up @irq and the FIFOs; the rest is the data
+ * path's.
+ */
+struct xl_queue {
+	struct xl_chan *ch;
+	unsigned int idx;		/* 0 .. ch->nq - 1 */
+	unsigned int irq;		/* event channel, bound with late EOI */
+
+	/* ---- data path ---- */
+	spinlock_t tx_lock;		/* serialises producers on @tx */
+	struct xl_fifo_tx tx;		/* our slice, towards the peer */
+	struct xl_fifo_rx rx;		/* the peer's slice, towards us */
+	atomic64_t events;		/* every event on the port */
+	atomic64_t early_events;	/* of which with no data path */
+};
+
+/*
  * One channel with one peer.  Created and destroyed by the control plane.
  * Fields below the marker are for the data path.
  */
 struct xl_chan {
 	domid_t peer_domid;
 	struct xl_vifs peer_vifs;	/* the peer's, from dom0's view */
-	unsigned int irq;		/* event channel, bound with late EOI */
 	u32 features;			/* negotiated XL_FEAT_* (both FIFOs) */
 	unsigned int version;		/* negotiated channel format version */
+	unsigned int nq;		/* queues in use, a power of two */
+	struct xl_queue q[XL_QUEUES_MAX];
 
 	/* ---- data path ---- */
-	spinlock_t tx_lock;		/* serialises producers on @tx */
-	struct xl_fifo_tx tx;		/* our data area, towards the peer */
-	struct xl_fifo_rx rx;		/* the peer's data area, towards us */
 	/*
 	 * Non-NULL from xl_dp_chan_up() until xl_dp_chan_down() begins:
-	 * the data path is attached and the event handler passes events to
+	 * the data path is attached and the event handlers pass events to
 	 * it.  Written by the control plane (xl_cp.lock); read by the event
-	 * handler and the transmit path.
+	 * handlers and the transmit path.
 	 */
 	struct xl_dp_chan *dp;
-	atomic64_t events;		/* every event on the port */
-	atomic64_t early_events;	/* of which with no data path */
 };
 
 /*
@@ -127,25 +142,25 @@ void xl_chan_broken(struct xl_chan *ch, const char *why);
 
 /* ---- both ---- */
 
-/* Send the peer an event (after a publish asked for it).  Any context. */
-static inline void xl_chan_notify(struct xl_chan *ch)
+/* Send the peer an event on @q (after a publish asked for it).  Any context. */
+static inline void xl_queue_notify(struct xl_queue *q)
 {
-	notify_remote_via_irq(ch->irq);
+	notify_remote_via_irq(q->irq);
 }
 
 /* ---- provided by the data path ---- */
 
 /*
- * The channel's event handler (hard IRQ), dev_id the struct xl_chan: the
- * control plane binds the event channel with it, with late EOI, as soon
- * as the port exists, so it also runs before xl_dp_chan_up() and after
- * xl_dp_chan_down(), and EOIs such events as spurious itself.
+ * A queue's event handler (hard IRQ), dev_id the struct xl_queue: the
+ * control plane binds each queue's event channel with it, with late EOI,
+ * as soon as the port exists, so it also runs before xl_dp_chan_up() and
+ * after xl_dp_chan_down(), and EOIs such events as spurious itself.
  */
 irqreturn_t xl_dp_irq(int irq, void *dev_id);
 
 /*
- * The channel's FIFOs are initialised and mapped: attach the data path
- * (NAPI and so on).  Process context.  On error the control plane tears
+ * The channel's FIFOs (ch->nq queues) are initialised and mapped and
+ * their events bound: attach the data path (NAPI and so on).  Process context.  On error the control plane tears
  * the channel down.  After it returns 0 the control plane publishes the
  * channel to the packet path (peer->chan).
  */
@@ -156,7 +171,8 @@ int xl_dp_chan_up(struct xl_chan *ch);
  * for an RCU grace period, so no new transmit starts.  Stop passing
  * events on, stop NAPI, drop or hand back queued packets (to netfront:
  * they still reach the peer), and return when nothing touches the FIFOs
- * any more.  Does nothing when the data path is not attached.  Process
+ * any more, on every queue.  Does nothing when the data path is not
+ * attached.  Process
  * context; may sleep.  Also called when the peer is still fine, e.g. at
  * suspend: then the control plane drains first.
  */
@@ -165,7 +181,7 @@ void xl_dp_chan_down(struct xl_chan *ch);
 /*
  * XL_FEAT_* the data path can both send and receive; the control plane
  * offers them and the channel uses what both sides offered (ch->features,
- * also in ch->tx.features and ch->rx.features).  Any context.
+ * also in every queue's tx.features and rx.features).  Any context.
  */
 u32 xl_dp_features(void);
 

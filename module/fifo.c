@@ -89,13 +89,13 @@ u32 xl_fifo_max_payload(u32 size)
  * xl_fifo_tx_wait_space() re-arms it before it matters.  rx_prod_event =
  * index + 1 asks for a notification for the first record.
  */
-static void xl_ctrl_tx_reset(struct xl_ctrl_page *own, u32 index)
+static void xl_ctrl_tx_reset(struct xl_ctrl_queue *own, u32 index)
 {
 	WRITE_ONCE(own->tx_prod, cpu_to_le32(index));
 	WRITE_ONCE(own->tx_cons_event, cpu_to_le32(index - 1));
 }
 
-static void xl_ctrl_rx_reset(struct xl_ctrl_page *own, u32 index)
+static void xl_ctrl_rx_reset(struct xl_ctrl_queue *own, u32 index)
 {
 	WRITE_ONCE(own->rx_cons, cpu_to_le32(index));
 	WRITE_ONCE(own->rx_prod_event, cpu_to_le32(index + 1));
@@ -103,28 +103,35 @@ static void xl_ctrl_rx_reset(struct xl_ctrl_page *own, u32 index)
 
 void xl_fifo_ctrl_init(struct xl_ctrl_page *own, u32 ring_order, u32 features)
 {
+	unsigned int q;
+
 	memset(own, 0, sizeof(*own));
 	own->magic = cpu_to_le32(XL_CTRL_MAGIC);
 	own->version = cpu_to_le16(XL_CHAN_VERSION);
 	own->rec_hdr_size = cpu_to_le16(XL_HDR_SIZE);
 	own->features = cpu_to_le32(features);
 	own->ring_order = cpu_to_le32(ring_order);
-	xl_ctrl_tx_reset(own, 0);
-	xl_ctrl_rx_reset(own, 0);
+	/* Every block as a queue that has not started yet would leave it. */
+	for (q = 0; q < XL_CTRL_QUEUES; q++) {
+		xl_ctrl_tx_reset(&own->q[q], 0);
+		xl_ctrl_rx_reset(&own->q[q], 0);
+	}
 }
 
 /* ---- producer ---------------------------------------------------------- */
 
-int xl_fifo_tx_init(struct xl_fifo_tx *tx, u8 *data, u32 size,
-		    struct xl_ctrl_page *own, const struct xl_ctrl_page *peer,
-		    u32 features)
+int xl_fifo_tx_init_queue(struct xl_fifo_tx *tx, u8 *data, u32 size,
+			  struct xl_ctrl_page *own,
+			  const struct xl_ctrl_page *peer, unsigned int queue,
+			  u32 features)
 {
-	if (!tx || !xl_fifo_args_ok(data, size, own, peer, features))
+	if (!tx || queue >= XL_CTRL_QUEUES ||
+	    !xl_fifo_args_ok(data, size, own, peer, features))
 		return -EINVAL;
 	memset(tx, 0, sizeof(*tx));
 	tx->data = data;
-	tx->own = own;
-	tx->peer = peer;
+	tx->own = &own->q[queue];
+	tx->peer = &peer->q[queue];
 	tx->size = size;
 	tx->limit = size;
 	tx->max_payload = xl_fifo_max_payload(size);
@@ -397,16 +404,18 @@ u32 xl_fifo_tx_inflight(struct xl_fifo_tx *tx)
 
 /* ---- consumer ---------------------------------------------------------- */
 
-int xl_fifo_rx_init(struct xl_fifo_rx *rx, const u8 *data, u32 size,
-		    struct xl_ctrl_page *own, const struct xl_ctrl_page *peer,
-		    u32 features)
+int xl_fifo_rx_init_queue(struct xl_fifo_rx *rx, const u8 *data, u32 size,
+			  struct xl_ctrl_page *own,
+			  const struct xl_ctrl_page *peer, unsigned int queue,
+			  u32 features)
 {
-	if (!rx || !xl_fifo_args_ok(data, size, own, peer, features))
+	if (!rx || queue >= XL_CTRL_QUEUES ||
+	    !xl_fifo_args_ok(data, size, own, peer, features))
 		return -EINVAL;
 	memset(rx, 0, sizeof(*rx));
 	rx->data = data;
-	rx->own = own;
-	rx->peer = peer;
+	rx->own = &own->q[queue];
+	rx->peer = &peer->q[queue];
 	rx->size = size;
 	rx->max_payload = xl_fifo_max_payload(size);
 	rx->features = features;

@@ -78,8 +78,8 @@ struct xl_fifo_rec {
 /* Producer side: writes our data area and the tx fields of our page. */
 struct xl_fifo_tx {
 	u8 *data;				/* our data area */
-	struct xl_ctrl_page *own;		/* our control page */
-	const struct xl_ctrl_page *peer;	/* peer's page (rx_cons ...) */
+	struct xl_ctrl_queue *own;		/* our indexes in our page */
+	const struct xl_ctrl_queue *peer;	/* peer's (rx_cons ...) */
 	u32 size;				/* data area bytes, power of 2 */
 	u32 limit;				/* bytes we let the peer owe us */
 	u32 max_payload;			/* largest record payload */
@@ -96,8 +96,8 @@ struct xl_fifo_tx {
 /* Consumer side: reads the peer's data area, writes rx fields of ours. */
 struct xl_fifo_rx {
 	const u8 *data;				/* peer's data area (read-only) */
-	const struct xl_ctrl_page *peer;	/* peer's page (tx_prod ...) */
-	struct xl_ctrl_page *own;		/* our control page */
+	const struct xl_ctrl_queue *peer;	/* peer's (tx_prod ...) */
+	struct xl_ctrl_queue *own;		/* our indexes in our page */
 	u32 size;
 	u32 max_payload;
 	u32 cons;				/* next read position */
@@ -121,15 +121,33 @@ u32 xl_fifo_max_payload(u32 size);
  * @peer must differ and @features be a subset of XL_FEAT_KNOWN; returns 0
  * or -EINVAL.  The caller zeroes and fills in the static part of its own
  * control page (xl_fifo_ctrl_init) before granting it; the init functions
- * then (re)write their index and event fields in it.
+ * then (re)write their index and event fields in it.  The _queue variants
+ * use the index blocks of queue @queue (below XL_CTRL_QUEUES) in both
+ * pages; the plain ones queue 0's.
  */
 void xl_fifo_ctrl_init(struct xl_ctrl_page *own, u32 ring_order, u32 features);
-int xl_fifo_tx_init(struct xl_fifo_tx *tx, u8 *data, u32 size,
-		    struct xl_ctrl_page *own, const struct xl_ctrl_page *peer,
-		    u32 features);
-int xl_fifo_rx_init(struct xl_fifo_rx *rx, const u8 *data, u32 size,
-		    struct xl_ctrl_page *own, const struct xl_ctrl_page *peer,
-		    u32 features);
+int xl_fifo_tx_init_queue(struct xl_fifo_tx *tx, u8 *data, u32 size,
+			  struct xl_ctrl_page *own,
+			  const struct xl_ctrl_page *peer, unsigned int queue,
+			  u32 features);
+int xl_fifo_rx_init_queue(struct xl_fifo_rx *rx, const u8 *data, u32 size,
+			  struct xl_ctrl_page *own,
+			  const struct xl_ctrl_page *peer, unsigned int queue,
+			  u32 features);
+
+static inline int xl_fifo_tx_init(struct xl_fifo_tx *tx, u8 *data, u32 size,
+				  struct xl_ctrl_page *own,
+				  const struct xl_ctrl_page *peer, u32 features)
+{
+	return xl_fifo_tx_init_queue(tx, data, size, own, peer, 0, features);
+}
+
+static inline int xl_fifo_rx_init(struct xl_fifo_rx *rx, const u8 *data,
+				  u32 size, struct xl_ctrl_page *own,
+				  const struct xl_ctrl_page *peer, u32 features)
+{
+	return xl_fifo_rx_init_queue(rx, data, size, own, peer, 0, features);
+}
 
 /*
  * Restart a freshly initialised half at index @index (a multiple of

@@ -38,10 +38,15 @@
  * daemon also speaks: a new record format needs no new xenloopd.
  * Version 2 records carry the vif pair (src_vif, dst_vif) and the L3
  * protocol as one byte; a peer offering version 1 gets no channel.
+ * Version 3 adds queues: each side's data area is split into equal FIFOs,
+ * one per queue, with one index block per queue in the control page and
+ * one event channel per queue.  A channel with a version 2 peer has one
+ * queue, laid out exactly as in version 2.
  */
-#define XL_CHAN_VERSION		2
+#define XL_CHAN_VERSION		3
 #define XL_CHAN_VERSION_MIN	2
 #define XL_CHAN_VERSION_MAX	65535	/* the control page's __le16 */
+#define XL_CHAN_VERSION_QUEUES	3	/* first version with queues */
 
 /* Feature bits, advertised by each side; a channel uses the AND. */
 #define XL_FEAT_GSO_TCPV4	0x00000001u	/* GSO TCPv4 records */
@@ -60,29 +65,34 @@
  * Documentation/fifo-benchmark.md says why.
  */
 #define XL_RING_ORDER_DEFAULT	10u
+/*
+ * Each queue's FIFO is the data area divided by the number of queues and
+ * must keep at least 2^5 pages (128 KiB), so that a whole 64 KiB GSO
+ * packet fits: a channel has at most 2^(order - 5) queues for the
+ * smaller of the two sides' orders.
+ */
+#define XL_QUEUE_ORDER_MIN	5u
 
 /* ---- control page ------------------------------------------------------ */
 
 #define XL_CTRL_MAGIC		0x50434c58u	/* "XLCP" read as LE bytes */
 
-/* xl_ctrl_page.flags */
+/* xl_ctrl_page.flags (queue 0's block; zero in the others) */
 #define XL_CTRL_TX_CLOSED	0x00000001u	/* owner produces no more records */
 
-struct xl_ctrl_page {
-	/* Written once at setup, then constant (informative: never trusted). */
-	__le32 magic;		/* XL_CTRL_MAGIC */
-	__le16 version;		/* XL_CHAN_VERSION */
-	__le16 rec_hdr_size;	/* sizeof(struct xl_rec_hdr) */
-	__le32 features;	/* XL_FEAT_* offered by the owner */
-	__le32 ring_order;	/* owner's data area is 4096 << ring_order bytes */
-	__u8 pad0[48];
-
+/*
+ * The indexes of one queue: the owner's transmit FIFO (in its data area)
+ * and its receive FIFO (in the peer's).  Queue q's block is at offset
+ * 64 + 128 * q of the control page, so queue 0's is where version 2 had
+ * its only one.
+ */
+struct xl_ctrl_queue {
 	/* Owner's transmit direction: the FIFO in the owner's data area. */
 	__le32 tx_prod;		/* bytes published so far */
 	__le32 tx_cons_event;	/* notify the owner when the peer's rx_cons
 				 * passes this value (producer waits for room)
 				 */
-	__le32 flags;		/* XL_CTRL_* */
+	__le32 flags;		/* queue 0: XL_CTRL_*; others: zero */
 	__u8 pad1[52];
 
 	/* Owner's receive direction: the FIFO in the peer's data area. */
@@ -91,18 +101,52 @@ struct xl_ctrl_page {
 				 * passes this value (consumer waits for data)
 				 */
 	__u8 pad2[56];
-
-	__u8 reserved[XL_PAGE_SIZE - 192];	/* zero */
 };
 
+/* Index blocks a control page has room for; the handshake allows fewer. */
+#define XL_CTRL_QUEUES		31
+/* Queues per channel the handshake allows (a power of two). */
+#define XL_QUEUES_MAX		8
+
+struct xl_ctrl_page {
+	/* Written once at setup, then constant (informative: never trusted). */
+	__le32 magic;		/* XL_CTRL_MAGIC */
+	__le16 version;		/* XL_CHAN_VERSION */
+	__le16 rec_hdr_size;	/* sizeof(struct xl_rec_hdr) */
+	__le32 features;	/* XL_FEAT_* offered by the owner */
+	__le32 ring_order;	/* owner's data area is 4096 << ring_order bytes */
+	__le32 queues;		/* version 3: queues in use (informative) */
+	__u8 pad0[44];
+
+	union {
+		/* Queue 0 under its version 2 names. */
+		struct {
+			__le32 tx_prod;
+			__le32 tx_cons_event;
+			__le32 flags;
+			__u8 pad1[52];
+			__le32 rx_cons;
+			__le32 rx_prod_event;
+			__u8 pad2[56];
+		};
+		struct xl_ctrl_queue q[XL_CTRL_QUEUES];
+	};
+
+	__u8 reserved[64];	/* zero */
+};
+
+XL_STATIC_ASSERT(sizeof(struct xl_ctrl_queue) == 128, "queue block size");
 XL_STATIC_ASSERT(sizeof(struct xl_ctrl_page) == XL_PAGE_SIZE, "control page size");
 XL_STATIC_ASSERT(offsetof(struct xl_ctrl_page, features) == 8, "features offset");
 XL_STATIC_ASSERT(offsetof(struct xl_ctrl_page, ring_order) == 12, "ring_order offset");
+XL_STATIC_ASSERT(offsetof(struct xl_ctrl_page, queues) == 16, "queues offset");
 XL_STATIC_ASSERT(offsetof(struct xl_ctrl_page, tx_prod) == 64, "tx_prod offset");
 XL_STATIC_ASSERT(offsetof(struct xl_ctrl_page, tx_cons_event) == 68, "tx_cons_event offset");
 XL_STATIC_ASSERT(offsetof(struct xl_ctrl_page, flags) == 72, "flags offset");
 XL_STATIC_ASSERT(offsetof(struct xl_ctrl_page, rx_cons) == 128, "rx_cons offset");
 XL_STATIC_ASSERT(offsetof(struct xl_ctrl_page, rx_prod_event) == 132, "rx_prod_event offset");
+XL_STATIC_ASSERT(offsetof(struct xl_ctrl_page, q[1]) == 192, "queue 1 offset");
+XL_STATIC_ASSERT(XL_QUEUES_MAX <= XL_CTRL_QUEUES, "queues fit the page");
 
 /* ---- records in the data area ------------------------------------------ */
 

@@ -50,6 +50,15 @@
 #define XENLOOP_HS_DIR_REFS		"dir-refs"	/* grant directory pages */
 #define XENLOOP_HS_EVTCHN		"event-channel"	/* lower domid only */
 #define XENLOOP_HS_PEER_ATTEMPT		"peer-attempt"	/* attempt mapped */
+/*
+ * Channel version 3: "queues" is the number of queues the side offers
+ * (decimal, 1..XL_QUEUES_MAX, a power of two); the channel uses the
+ * smaller offer.  The lower domid writes queue 0's port in
+ * "event-channel", as version 2 did, and those of queues 1..queues-1,
+ * separated by single spaces, in "queue-event-channels".
+ */
+#define XENLOOP_HS_QUEUES		"queues"
+#define XENLOOP_HS_QUEUE_EVTCHNS	"queue-event-channels"
 
 #define XENLOOP_HS_READY		"ready"
 #define XENLOOP_HS_CONNECTED		"connected"

@@ -294,7 +294,7 @@ static bool test_ctrl_init(void)
 {
 	struct xl_ctrl_page *p = malloc(sizeof(*p));
 	const uint8_t *raw = (const uint8_t *)p;
-	unsigned int i;
+	unsigned int i, q;
 	bool ok = true;
 
 	if (!p)
@@ -306,15 +306,33 @@ static bool test_ctrl_init(void)
 	TAP_CHECK(get_le16(raw + 6) == 16);
 	TAP_CHECK(get_le32(raw + 8) == 0x9);
 	TAP_CHECK(get_le32(raw + 12) == 3);
-	TAP_CHECK(get_le32(raw + 64) == 0);		/* tx_prod */
-	TAP_CHECK(get_le32(raw + 68) == 0xffffffffu);	/* tx_cons_event */
-	TAP_CHECK(get_le32(raw + 72) == 0);		/* flags */
-	TAP_CHECK(get_le32(raw + 128) == 0);		/* rx_cons */
-	TAP_CHECK(get_le32(raw + 132) == 1);		/* rx_prod_event */
-	for (i = 192; i < sizeof(*p); i++)
+	TAP_CHECK(get_le32(raw + 16) == 0);		/* queues: not yet */
+	/* Every queue's block as queue 0's: indexes 0, notifications armed. */
+	for (q = 0; q < XL_CTRL_QUEUES; q++) {
+		const uint8_t *b = raw + 64 + 128 * q;
+
+		for (i = 0; i < 128; i++) {
+			uint8_t want = 0;
+
+			if (i >= 4 && i < 8)
+				want = 0xff;		/* tx_cons_event */
+			else if (i == 68)
+				want = 1;		/* rx_prod_event */
+			if (b[i] != want)
+				break;
+		}
+		if (i != 128)
+			break;
+	}
+	TAP_CHECK(q == XL_CTRL_QUEUES);
+	for (i = 64 + 128 * XL_CTRL_QUEUES; i < sizeof(*p); i++)
 		if (raw[i])
 			break;
 	TAP_CHECK(i == sizeof(*p));
+	for (i = 20; i < 64; i++)
+		if (raw[i])
+			break;
+	TAP_CHECK(i == 64);
 	free(p);
 	return ok;
 }
@@ -571,6 +589,56 @@ static bool test_batching(void)
 	rx_pub(&c);
 	TAP_CHECK(get_le32(&c.b->rx_cons) == total);
 	TAP_CHECK(xl_fifo_tx_inflight(&c.tx) == 0);
+	chan_close(&c);
+	return ok;
+}
+
+/*
+ * Two queues of one channel: the same control pages, each data area cut
+ * in two.  Each queue uses only its own index block, so traffic on one
+ * leaves the other's indexes and notifications alone.
+ */
+static bool test_queues(void)
+{
+	struct chan c, q1;
+	bool ok = true;
+	uint32_t half = SZ_64K / 2, total = 0;
+	unsigned int i;
+
+	if (!chan_open(&c, SZ_64K, 0, 0))
+		return false;
+	/* Queue 0 keeps the first half; queue 1 is a second pair of halves. */
+	TAP_CHECK(xl_fifo_tx_init(&c.tx, c.data, half, c.a, c.b, 0) == 0);
+	TAP_CHECK(xl_fifo_rx_init(&c.rx, c.data, half, c.b, c.a, 0) == 0);
+	q1 = c;
+	q1.data = c.data + half;
+	q1.size = half;
+	TAP_CHECK(xl_fifo_tx_init_queue(&q1.tx, q1.data, half, c.a, c.b, 1, 0) == 0);
+	TAP_CHECK(xl_fifo_rx_init_queue(&q1.rx, q1.data, half, c.b, c.a, 1, 0) == 0);
+	TAP_CHECK(q1.tx.own == &c.a->q[1] && q1.rx.own == &c.b->q[1]);
+	TAP_CHECK(xl_fifo_tx_init_queue(&q1.tx, q1.data, half, c.a, c.b,
+					XL_CTRL_QUEUES, 0) == -EINVAL);
+	TAP_CHECK(xl_fifo_tx_init_queue(&q1.tx, q1.data, half, c.a, c.b, 1, 0) == 0);
+	for (i = 0; i < 10; i++) {
+		TAP_CHECK(send_rec(&q1, 100 + i, i) == 0);
+		total += XL_REC_SPACE(100 + i);
+	}
+	TAP_CHECK(xl_fifo_tx_publish(&q1.tx));
+	TAP_CHECK(get_le32(&c.a->q[1].tx_prod) == total);
+	TAP_CHECK(get_le32(&c.a->tx_prod) == 0);
+	TAP_CHECK(read_st(&c) == XL_FIFO_EMPTY);
+	for (i = 0; i < 10; i++)
+		TAP_CHECK(recv_rec(&q1, 100 + i, i));
+	rx_pub(&q1);
+	TAP_CHECK(get_le32(&c.b->q[1].rx_cons) == total);
+	TAP_CHECK(get_le32(&c.b->rx_cons) == 0);
+	/* Queue 0 still works, in its own half, with its own indexes. */
+	TAP_CHECK(send_rec(&c, 64, 1) == 0);
+	TAP_CHECK(xl_fifo_tx_publish(&c.tx));
+	TAP_CHECK(recv_rec(&c, 64, 1));
+	TAP_CHECK(get_le32(&c.a->q[1].tx_prod) == total);
+	/* Queue 1 has nothing left in flight. */
+	TAP_CHECK(xl_fifo_tx_inflight(&q1.tx) == 0);
 	chan_close(&c);
 	return ok;
 }
@@ -1251,6 +1319,7 @@ static const struct {
 	{ test_pad_wrap, "pad at the area end, record at offset 0" },
 	{ test_index_wrap, "indexes wrap through 2^32" },
 	{ test_batching, "many commits, one publish" },
+	{ test_queues, "queues: own index blocks, own halves of the areas" },
 	{ test_notify_data, "producer notifies only across rx_prod_event" },
 	{ test_notify_space, "consumer notifies only across tx_cons_event" },
 	{ test_notify_release, "release publishes rx_cons, leaves the data event" },
