@@ -3,7 +3,7 @@
  * xenloop0: a netdev that carries no traffic of its own and exists to
  * show what xenloop moved.  `ip -s link show xenloop0` sums every
  * channel (and the channels that are gone); `ethtool -S xenloop0` breaks
- * it down per peer domain.  One device rather than one per peer: peers
+ * it down per peer domain, and per queue.  One device rather than one per peer: peers
  * come and go with the domains, and a device per peer would churn
  * interface indexes and names that tools and firewall rules then see.
  *
@@ -70,17 +70,38 @@ static void xl_stats_read(const struct xl_stats *s, u64 *out)
 	} while (u64_stats_fetch_retry(&s->syncp, start));
 }
 
-/* Both halves of one channel: each index is owned by one of them. */
-static void xl_chan_stats(const struct xl_dp_chan *dp, u64 *out)
+/* One queue: both halves, each index owned by one of them. */
+static void xl_queue_stats(const struct xl_dp_queue *dq, u64 *out)
 {
 	u64 tx[XL_STAT_MAX], rx[XL_STAT_MAX];
 	unsigned int i;
 
-	xl_stats_read(&dp->tx, tx);
-	xl_stats_read(&dp->rx, rx);
+	xl_stats_read(&dq->tx, tx);
+	xl_stats_read(&dq->rx, rx);
 	for (i = 0; i < XL_STAT_MAX; i++)
 		out[i] = tx[i] + rx[i];
 }
+
+/* A channel: the sum of its queues. */
+static void xl_chan_stats(const struct xl_dp_chan *dp, u64 *out)
+{
+	u64 one[XL_STAT_MAX];
+	unsigned int i, q;
+
+	memset(out, 0, sizeof(one));
+	for (q = 0; q < dp->nq; q++) {
+		xl_queue_stats(&dp->q[q], one);
+		for (i = 0; i < XL_STAT_MAX; i++)
+			out[i] += one[i];
+	}
+}
+
+/* What ethtool -S also shows per queue, to see how flows spread. */
+static const enum xl_stat xl_qstats[] = {
+	XL_STAT_TX_PACKETS, XL_STAT_TX_BYTES, XL_STAT_TX_KICKS,
+	XL_STAT_RX_PACKETS, XL_STAT_RX_BYTES, XL_STAT_RX_KICKS,
+	XL_STAT_EVENTS,
+};
 
 static void xl_get_stats64(struct net_device *dev,
 			   struct rtnl_link_stats64 *st)
@@ -123,34 +144,44 @@ static const struct net_device_ops xl_dev_ops = {
 	.ndo_get_stats64 = xl_get_stats64,
 };
 
-/* ethtool -S: "gone_*" for departed channels, then "peer<domid>_*". */
+/*
+ * ethtool -S: "gone_*" for departed channels, then per channel
+ * "peer<domid>_*" (all its queues) followed by "peer<domid>_q<n>_*" for
+ * each queue (a few counters).
+ */
 static int xl_get_sset_count(struct net_device *dev, int sset)
 {
 	struct xl_dp_chan *dp;
-	int n = 1;
+	int n = XL_STAT_MAX;
 
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
 	ASSERT_RTNL();
 	list_for_each_entry(dp, &xl_dp_chans, node)
-		n++;
-	return n * XL_STAT_MAX;
+		n += XL_STAT_MAX + dp->nq * ARRAY_SIZE(xl_qstats);
+	return n;
 }
 
 static void xl_get_strings(struct net_device *dev, u32 sset, u8 *data)
 {
 	struct xl_dp_chan *dp;
-	unsigned int i;
+	unsigned int i, q;
 
 	if (sset != ETH_SS_STATS)
 		return;
 	ASSERT_RTNL();
 	for (i = 0; i < XL_STAT_MAX; i++)
 		ethtool_sprintf(&data, "gone_%s", xl_stat_names[i]);
-	list_for_each_entry(dp, &xl_dp_chans, node)
+	list_for_each_entry(dp, &xl_dp_chans, node) {
 		for (i = 0; i < XL_STAT_MAX; i++)
 			ethtool_sprintf(&data, "peer%u_%s", dp->domid,
 					xl_stat_names[i]);
+		for (q = 0; q < dp->nq; q++)
+			for (i = 0; i < ARRAY_SIZE(xl_qstats); i++)
+				ethtool_sprintf(&data, "peer%u_q%u_%s",
+						dp->domid, q,
+						xl_stat_names[xl_qstats[i]]);
+	}
 }
 
 static void xl_get_ethtool_stats(struct net_device *dev,
@@ -159,6 +190,7 @@ static void xl_get_ethtool_stats(struct net_device *dev,
 	u32 left = stats->n_stats;
 	struct xl_dp_chan *dp;
 	u64 one[XL_STAT_MAX];
+	unsigned int i, q, n;
 
 	ASSERT_RTNL();
 	if (left < XL_STAT_MAX)
@@ -168,12 +200,19 @@ static void xl_get_ethtool_stats(struct net_device *dev,
 	data += XL_STAT_MAX;
 	left -= XL_STAT_MAX;
 	list_for_each_entry(dp, &xl_dp_chans, node) {
-		if (left < XL_STAT_MAX)
+		/* The list cannot change under RTNL: the count still holds. */
+		n = XL_STAT_MAX + dp->nq * ARRAY_SIZE(xl_qstats);
+		if (left < n)
 			break;
 		xl_chan_stats(dp, one);
 		memcpy(data, one, sizeof(one));
 		data += XL_STAT_MAX;
-		left -= XL_STAT_MAX;
+		for (q = 0; q < dp->nq; q++) {
+			xl_queue_stats(&dp->q[q], one);
+			for (i = 0; i < ARRAY_SIZE(xl_qstats); i++)
+				*data++ = one[xl_qstats[i]];
+		}
+		left -= n;
 	}
 	spin_unlock_bh(&xl_dev_lock);
 }
@@ -247,10 +286,12 @@ void xl_dev_chan_del(struct xl_dp_chan *dp)
 void xl_dev_purge(const struct net_device *dev)
 {
 	struct xl_dp_chan *dp;
+	unsigned int q;
 
 	ASSERT_RTNL();
 	list_for_each_entry(dp, &xl_dp_chans, node)
-		xl_xmit_purge(dp, dev);
+		for (q = 0; q < dp->nq; q++)
+			xl_xmit_purge(&dp->q[q], dev);
 }
 
 int xl_dev_init(void)

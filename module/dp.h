@@ -51,59 +51,68 @@ enum xl_stat {
 
 /*
  * One set of counters per writer context: @tx is written under the
- * channel's tx_lock, @rx only by its NAPI poll.
+ * queue's tx_lock, @rx only by its NAPI poll.
  */
 struct xl_stats {
 	struct u64_stats_sync syncp;
 	u64_stats_t v[XL_STAT_MAX];
 };
 
-/* xl_dp_chan.flags bits */
+/* xl_dp_queue.flags bits */
 #define XL_DP_EOI_PENDING	0	/* an event awaits its late EOI */
 
-struct xl_dp_chan {
-	struct xl_chan *ch;
-	domid_t domid;
+/* The data path's side of one queue of a channel. */
+struct xl_dp_queue {
+	struct xl_dp_chan *dp;
+	struct xl_queue *q;		/* the control plane's half */
 	struct napi_struct napi;
-	struct list_head node;		/* xl_dp_chans (dev.c) */
 	unsigned long flags;
 	bool event_busy;		/* NAPI: work done since the event */
 	bool polling;			/* NAPI: last poll did not re-arm */
 	bool kick_owed;			/* NAPI: the peer asked for an event */
 
 	/*
-	 * Packets that found the FIFO full, in order; under ch->tx_lock.
-	 * While it is not empty every new packet for this peer queues
-	 * behind it (or is dropped when it is full): no reordering.
+	 * Packets that found the FIFO full, in order; under q->tx_lock.
+	 * While it is not empty every new packet for this queue waits
+	 * behind it (or is dropped when it is full): no flow is reordered,
+	 * since a flow keeps to one queue.
 	 */
 	struct sk_buff_head backlog;
 	u32 backlog_bytes;
 	/*
 	 * Packets copied into the FIFO that the peer has not consumed yet,
 	 * in ring order, each stamped with the index its record ends at;
-	 * under ch->tx_lock.  They stay charged to their sockets until
+	 * under q->tx_lock.  They stay charged to their sockets until
 	 * then, as on a NIC until TX completion (xmit.c).
 	 */
 	struct sk_buff_head sent;
 	struct timer_list reap_timer;	/* backstop for a missing event */
 	bool tx_waiting;		/* asked the peer for a space event */
-	/*
-	 * Take no more packets: a FIFO failed (xmit.c under tx_lock, or
-	 * the NAPI poll) or xl_dp_chan_down() has begun (under tx_lock).
-	 * Only ever set, so writers need no common lock: READ_ONCE and
-	 * WRITE_ONCE everywhere.
-	 */
-	bool stopped;
 
 	struct xl_stats tx;		/* XL_STAT_TX_* */
 	struct xl_stats rx;		/* XL_STAT_RX_*, XL_STAT_EVENTS* */
 };
 
-/* Backlog bounds per channel (the FIFO itself holds megabytes). */
+/* The data path's side of a channel. */
+struct xl_dp_chan {
+	struct xl_chan *ch;
+	domid_t domid;
+	unsigned int nq;		/* ch->nq */
+	struct list_head node;		/* xl_dp_chans (dev.c) */
+	/*
+	 * Take no more packets: a FIFO failed (xmit.c under a tx_lock, or
+	 * a NAPI poll) or xl_dp_chan_down() has begun.  Only ever set, so
+	 * writers need no common lock: READ_ONCE and WRITE_ONCE everywhere.
+	 */
+	bool stopped;
+	struct xl_dp_queue q[];		/* nq of them */
+};
+
+/* Backlog bounds per queue (the FIFO itself holds megabytes). */
 #define XL_TX_BACKLOG_PKTS	256
 #define XL_TX_BACKLOG_BYTES	(2u << 20)
 /*
- * Sent packets kept until the peer consumes them, per channel, like the
+ * Sent packets kept until the peer consumes them, per queue, like the
  * descriptors of a NIC's TX ring; beyond it the oldest completes at once.
  */
 #define XL_TX_SENT_PKTS		1024
@@ -122,14 +131,14 @@ void xl_hook_exit(void);
 /* xmit.c APIs: */
 unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb,
 		     const u8 *mac, u8 src_vif, u8 dst_vif);
-bool xl_xmit_poll(struct xl_dp_chan *dp);
-void xl_xmit_init(struct xl_dp_chan *dp);
-void xl_xmit_flush(struct xl_dp_chan *dp);
-void xl_xmit_purge(struct xl_dp_chan *dp, const struct net_device *dev);
+bool xl_xmit_poll(struct xl_dp_queue *dq);
+void xl_xmit_init(struct xl_dp_queue *dq);
+void xl_xmit_flush(struct xl_dp_queue *dq);
+void xl_xmit_purge(struct xl_dp_queue *dq, const struct net_device *dev);
 
 /* recv.c APIs: */
 int xl_recv_poll(struct napi_struct *napi, int budget);
-void xl_recv_stop(struct xl_dp_chan *dp);
+void xl_recv_stop(struct xl_dp_queue *dq);
 
 /* nfdev.c APIs: */
 bool xl_is_netfront(const struct net_device *dev);

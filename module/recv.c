@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Receive: an event schedules the channel's NAPI poll; the poll reads a
+ * Receive: an event schedules its queue's NAPI poll; the poll reads a
  * budget of records, copies each once into a new skb (small ones into
  * the linear part, large ones into order-0 pages behind their headers),
  * gives it the Ethernet header it would have had on the netfront device
@@ -129,11 +129,11 @@ drop:
  * Count a dropped record under its reason (rx_dropped, the total, is
  * counted by the poll) and say why, for who turned pr_debug on.
  */
-static void xl_rx_drop(struct xl_dp_chan *dp, enum xl_stat why,
+static void xl_rx_drop(struct xl_dp_queue *dq, enum xl_stat why,
 		       const char *what)
 {
-	xl_stat_add(&dp->rx, why, 1);
-	net_dbg_ratelimited("peer d%u: record dropped: %s\n", dp->domid, what);
+	xl_stat_add(&dq->rx, why, 1);
+	net_dbg_ratelimited("peer d%u: record dropped: %s\n", dq->dp->domid, what);
 }
 
 /*
@@ -142,7 +142,7 @@ static void xl_rx_drop(struct xl_dp_chan *dp, enum xl_stat why,
  * vif the record names are on one network, and the device is up (a down
  * device drops what netfront would have handed it, too).  Under RCU.
  */
-static struct net_device *xl_rx_dev(struct xl_dp_chan *dp,
+static struct net_device *xl_rx_dev(struct xl_dp_queue *dq,
 				    const struct xl_fifo_rec *rec,
 				    const struct xl_vif **src)
 {
@@ -150,12 +150,12 @@ static struct net_device *xl_rx_dev(struct xl_dp_chan *dp,
 	const char *why;
 
 	dst = xl_vif_find(xl_self_vifs(), rec->dst_vif);
-	*src = xl_vif_find(&dp->ch->peer_vifs, rec->src_vif);
+	*src = xl_vif_find(&dq->dp->ch->peer_vifs, rec->src_vif);
 	if (dst && *src && (*src)->net == dst->net) {
 		struct net_device *dev = xl_nfdev_by_devid(dst->devid);
 
 		if (!dev)
-			xl_rx_drop(dp, XL_STAT_RX_NODEV, "device down or gone");
+			xl_rx_drop(dq, XL_STAT_RX_NODEV, "device down or gone");
 		return dev;
 	}
 	if (!dst)
@@ -164,9 +164,9 @@ static struct net_device *xl_rx_dev(struct xl_dp_chan *dp,
 		why = "not the peer's vif";
 	else
 		why = "vifs on different networks";
-	xl_stat_add(&dp->rx, XL_STAT_RX_WRONG_VIF, 1);
+	xl_stat_add(&dq->rx, XL_STAT_RX_WRONG_VIF, 1);
 	net_info_ratelimited("peer d%u: record from its vif %u to our vif %u dropped: %s\n",
-			     dp->domid, rec->src_vif, rec->dst_vif, why);
+			     dq->dp->domid, rec->src_vif, rec->dst_vif, why);
 	return NULL;
 }
 
@@ -245,7 +245,7 @@ bad:
 }
 
 /* One validated record to the stack; false if it had to be dropped. */
-static bool xl_rx_one(struct xl_dp_chan *dp, const struct xl_fifo_rec *rec)
+static bool xl_rx_one(struct xl_dp_queue *dq, const struct xl_fifo_rec *rec)
 {
 	u16 proto = rec->l3 == XL_L3_IPV4 ? ETH_P_IP : ETH_P_IPV6;
 	const struct xl_vif *src;
@@ -255,15 +255,15 @@ static bool xl_rx_one(struct xl_dp_chan *dp, const struct xl_fifo_rec *rec)
 
 	/* Where it goes is decided before anything is copied. */
 	rcu_read_lock();
-	dev = xl_rx_dev(dp, rec, &src);
+	dev = xl_rx_dev(dq, rec, &src);
 	if (unlikely(!dev)) {
 		rcu_read_unlock();
 		return false;
 	}
-	skb = xl_rx_copy(&dp->napi, rec);
+	skb = xl_rx_copy(&dq->napi, rec);
 	if (unlikely(!skb)) {
 		rcu_read_unlock();
-		xl_rx_drop(dp, XL_STAT_RX_NOMEM, "no memory");
+		xl_rx_drop(dq, XL_STAT_RX_NOMEM, "no memory");
 		return false;
 	}
 	/* From here on only our copy is read. */
@@ -272,7 +272,7 @@ static bool xl_rx_one(struct xl_dp_chan *dp, const struct xl_fifo_rec *rec)
 	    !pskb_may_pull(skb, sizeof(struct iphdr)) :
 	    !pskb_may_pull(skb, sizeof(struct ipv6hdr))) {
 		rcu_read_unlock();
-		xl_rx_drop(dp, XL_STAT_RX_LENGTH, "shorter than its IP header");
+		xl_rx_drop(dq, XL_STAT_RX_LENGTH, "shorter than its IP header");
 		goto drop;
 	}
 	xl_rx_ether(skb, dev, src, proto);
@@ -290,7 +290,7 @@ static bool xl_rx_one(struct xl_dp_chan *dp, const struct xl_fifo_rec *rec)
 		if (skb_checksum_setup(skb, false) ||
 		    skb_checksum_start_offset(skb) != rec->csum_start ||
 		    skb->csum_offset != rec->csum_offset) {
-			xl_rx_drop(dp, XL_STAT_RX_CSUM,
+			xl_rx_drop(dq, XL_STAT_RX_CSUM,
 				   "checksum not where the peer said");
 			goto drop;
 		}
@@ -304,18 +304,18 @@ static bool xl_rx_one(struct xl_dp_chan *dp, const struct xl_fifo_rec *rec)
 	}
 	if (rec->gso_type != XL_GSO_NONE &&
 	    (rec->csum != XL_CSUM_PARTIAL || !xl_rx_gso(skb, rec))) {
-		xl_rx_drop(dp, XL_STAT_RX_BAD_GSO, "GSO outside the limits");
+		xl_rx_drop(dq, XL_STAT_RX_BAD_GSO, "GSO outside the limits");
 		goto drop;
 	}
 
-	u64_stats_update_begin(&dp->rx.syncp);
-	u64_stats_inc(&dp->rx.v[XL_STAT_RX_PACKETS]);
-	u64_stats_add(&dp->rx.v[XL_STAT_RX_BYTES], len);
+	u64_stats_update_begin(&dq->rx.syncp);
+	u64_stats_inc(&dq->rx.v[XL_STAT_RX_PACKETS]);
+	u64_stats_add(&dq->rx.v[XL_STAT_RX_BYTES], len);
 	if (skb_is_gso(skb))
-		u64_stats_inc(&dp->rx.v[XL_STAT_RX_GSO]);
-	u64_stats_update_end(&dp->rx.syncp);
+		u64_stats_inc(&dq->rx.v[XL_STAT_RX_GSO]);
+	u64_stats_update_end(&dq->rx.syncp);
 
-	napi_gro_receive(&dp->napi, skb);
+	napi_gro_receive(&dq->napi, skb);
 	return true;
 drop:
 	kfree_skb(skb);
@@ -328,46 +328,46 @@ drop:
  * consumed) is owed until xl_rx_kick(): the poll sends it once the
  * packets are on their way up, not before.
  */
-static bool xl_rx_publish(struct xl_dp_chan *dp, bool arm)
+static bool xl_rx_publish(struct xl_dp_queue *dq, bool arm)
 {
-	struct xl_chan *ch = dp->ch;
+	struct xl_queue *q = dq->q;
 	bool notify, more = false;
 
 	if (arm)
-		more = xl_fifo_rx_publish(&ch->rx, &notify);
+		more = xl_fifo_rx_publish(&q->rx, &notify);
 	else
-		xl_fifo_rx_release(&ch->rx, &notify);
-	dp->kick_owed |= notify;
-	return more && !ch->rx.broken;
+		xl_fifo_rx_release(&q->rx, &notify);
+	dq->kick_owed |= notify;
+	return more && !q->rx.broken;
 }
 
-static void xl_rx_kick(struct xl_dp_chan *dp)
+static void xl_rx_kick(struct xl_dp_queue *dq)
 {
-	if (!dp->kick_owed)
+	if (!dq->kick_owed)
 		return;
-	dp->kick_owed = false;
+	dq->kick_owed = false;
 	/*
 	 * Our replies (ACKs) sent meanwhile may have let the peer see the
 	 * progress and re-arm already: then this event would find nothing.
 	 */
-	if (!xl_fifo_rx_notify_still(&dp->ch->rx))
+	if (!xl_fifo_rx_notify_still(&dq->q->rx))
 		return;
-	xl_stat_add(&dp->rx, XL_STAT_RX_KICKS, 1);
-	xl_chan_notify(dp->ch);
+	xl_stat_add(&dq->rx, XL_STAT_RX_KICKS, 1);
+	xl_queue_notify(dq->q);
 }
 
 /* The FIFO found the peer broken: have the channel torn down. */
-static void xl_rx_broken(struct xl_dp_chan *dp)
+static void xl_rx_broken(struct xl_dp_queue *dq)
 {
-	if (READ_ONCE(dp->stopped))
+	if (READ_ONCE(dq->dp->stopped))
 		return;
-	WRITE_ONCE(dp->stopped, true);
-	xl_stat_add(&dp->rx, XL_STAT_RX_ERRORS, 1);
-	xl_chan_broken(dp->ch, xl_fifo_err_str(dp->ch->rx.err));
+	WRITE_ONCE(dq->dp->stopped, true);
+	xl_stat_add(&dq->rx, XL_STAT_RX_ERRORS, 1);
+	xl_chan_broken(dq->dp->ch, xl_fifo_err_str(dq->q->rx.err));
 }
 
 /*
- * The channel's event, bound with late EOI: Xen delivers no further
+ * A queue's event, bound with late EOI: Xen delivers no further
  * event on the port until this one is EOIed, which the poll does once
  * it is idle.  An event brings data (the peer published past
  * rx_prod_event) or space (it consumed past tx_cons_event): the poll
@@ -375,69 +375,71 @@ static void xl_rx_broken(struct xl_dp_chan *dp)
  */
 irqreturn_t xl_dp_irq(int irq, void *dev_id)
 {
-	struct xl_chan *ch = dev_id;
+	struct xl_queue *q = dev_id;
 	/* Pairs with the release in xl_dp_chan_up(): @dp is initialised. */
-	struct xl_dp_chan *dp = smp_load_acquire(&ch->dp);
+	struct xl_dp_chan *dp = smp_load_acquire(&q->ch->dp);
+	struct xl_dp_queue *dq;
 
-	atomic64_inc(&ch->events);
-	if (unlikely(!dp)) {
+	atomic64_inc(&q->events);
+	if (unlikely(!dp || q->idx >= dp->nq)) {
 		/*
 		 * Not attached (yet, or any more): nothing to do, so the
 		 * event is spurious, which lets Xen throttle a peer that
 		 * storms us.  Records published before the data path
 		 * attached are found by its first poll.
 		 */
-		atomic64_inc(&ch->early_events);
+		atomic64_inc(&q->early_events);
 		xen_irq_lateeoi(irq, XEN_EOI_FLAG_SPURIOUS);
 		return IRQ_HANDLED;
 	}
+	dq = &dp->q[q->idx];
 	/* Before scheduling: the poll that completes owes the EOI. */
-	set_bit(XL_DP_EOI_PENDING, &dp->flags);
-	napi_schedule(&dp->napi);
+	set_bit(XL_DP_EOI_PENDING, &dq->flags);
+	napi_schedule(&dq->napi);
 	return IRQ_HANDLED;
 }
 
 /* The EOI an event is owed, if any: spurious when it brought no work. */
-static void xl_rx_eoi(struct xl_dp_chan *dp)
+static void xl_rx_eoi(struct xl_dp_queue *dq)
 {
-	if (!test_and_clear_bit(XL_DP_EOI_PENDING, &dp->flags))
+	if (!test_and_clear_bit(XL_DP_EOI_PENDING, &dq->flags))
 		return;
-	xl_stat_add(&dp->rx, XL_STAT_EVENTS, 1);
-	if (!dp->event_busy)
-		xl_stat_add(&dp->rx, XL_STAT_EVENTS_SPURIOUS, 1);
-	xen_irq_lateeoi(dp->ch->irq, dp->event_busy ? 0 : XEN_EOI_FLAG_SPURIOUS);
-	dp->event_busy = false;
+	xl_stat_add(&dq->rx, XL_STAT_EVENTS, 1);
+	if (!dq->event_busy)
+		xl_stat_add(&dq->rx, XL_STAT_EVENTS_SPURIOUS, 1);
+	xen_irq_lateeoi(dq->q->irq, dq->event_busy ? 0 : XEN_EOI_FLAG_SPURIOUS);
+	dq->event_busy = false;
 }
 
 int xl_recv_poll(struct napi_struct *napi, int budget)
 {
-	struct xl_dp_chan *dp = container_of(napi, struct xl_dp_chan, napi);
-	struct xl_chan *ch = dp->ch;
+	struct xl_dp_queue *dq = container_of(napi, struct xl_dp_queue, napi);
+	struct xl_queue *q = dq->q;
 	struct xl_fifo_rec rec;
 	int work = 0;
 
 	/* The same event also says "space freed": drain our backlog. */
-	if (xl_xmit_poll(dp))
-		dp->event_busy = true;
+	if (xl_xmit_poll(dq))
+		dq->event_busy = true;
 
 	while (work < budget) {
-		enum xl_fifo_status st = xl_fifo_read(&ch->rx, &rec);
+		enum xl_fifo_status st = xl_fifo_read(&q->rx, &rec);
 
 		if (st == XL_FIFO_OK) {
-			if (!xl_rx_one(dp, &rec))
-				xl_stat_add(&dp->rx, XL_STAT_RX_DROPPED, 1);
-			xl_fifo_consume(&ch->rx, &rec);
+			if (!xl_rx_one(dq, &rec))
+				xl_stat_add(&dq->rx, XL_STAT_RX_DROPPED, 1);
+			xl_fifo_consume(&q->rx, &rec);
 		} else if (st == XL_FIFO_DROP) {
-			xl_stat_add(&dp->rx, XL_STAT_RX_DROPPED, 1);
-			xl_rx_drop(dp, XL_STAT_RX_FRAME, "malformed metadata");
+			xl_stat_add(&dq->rx, XL_STAT_RX_DROPPED, 1);
+			xl_rx_drop(dq, XL_STAT_RX_FRAME, "malformed metadata");
 		} else {
 			break;		/* EMPTY or BROKEN */
 		}
 		work++;
 	}
 
-	if (unlikely(ch->rx.broken)) {
-		xl_rx_broken(dp);
+	if (unlikely(q->rx.broken)) {
+		xl_rx_broken(dq);
 		work = 0;	/* complete: nothing more will come */
 	} else {
 		/*
@@ -446,38 +448,38 @@ int xl_recv_poll(struct napi_struct *napi, int budget)
 		 * budget or deferred by napi_defer_hard_irqs and
 		 * gro_flush_timeout, the peer need not notify.
 		 */
-		xl_rx_publish(dp, false);
+		xl_rx_publish(dq, false);
 		if (work >= budget) {
-			dp->event_busy = true;
-			xl_rx_kick(dp);
+			dq->event_busy = true;
+			xl_rx_kick(dq);
 			return budget;
 		}
 	}
 
 	if (work)
-		dp->event_busy = true;
+		dq->event_busy = true;
 	/*
 	 * One record after an event is a request or an ACK that someone
 	 * waits for: no deferral for it (a timer poll costs the waiting
 	 * side more than it saves).  More than one, or any while already
 	 * polling, is a stream, and napi_defer_hard_irqs applies.
 	 */
-	if (!napi_complete_done(napi, (work > 1 || dp->polling) ? work : 0)) {
-		dp->polling = true;
-		xl_rx_kick(dp);
+	if (!napi_complete_done(napi, (work > 1 || dq->polling) ? work : 0)) {
+		dq->polling = true;
+		xl_rx_kick(dq);
 		return work;	/* polled again: by the timer or MISSED */
 	}
-	dp->polling = false;
+	dq->polling = false;
 	/*
 	 * Idle: re-arm, and look once more (RING_FINAL_CHECK style).  That
 	 * look reads the peer's index too, and may find it broken.
 	 */
-	if (xl_rx_publish(dp, true))
+	if (xl_rx_publish(dq, true))
 		napi_schedule(napi);
-	else if (unlikely(ch->rx.broken))
-		xl_rx_broken(dp);
-	xl_rx_kick(dp);
-	xl_rx_eoi(dp);
+	else if (unlikely(q->rx.broken))
+		xl_rx_broken(dq);
+	xl_rx_kick(dq);
+	xl_rx_eoi(dq);
 	return work;
 }
 
@@ -486,9 +488,9 @@ int xl_recv_poll(struct napi_struct *napi, int budget)
  * poll and give Xen the EOI a last event may still be owed, so that the
  * port is not left masked.
  */
-void xl_recv_stop(struct xl_dp_chan *dp)
+void xl_recv_stop(struct xl_dp_queue *dq)
 {
 	/* No poll runs after this, and none will be scheduled to run. */
-	napi_disable(&dp->napi);
-	xl_rx_eoi(dp);
+	napi_disable(&dq->napi);
+	xl_rx_eoi(dq);
 }

@@ -5,13 +5,14 @@
  * GSO type and size), with its checksum state as metadata, and publish.
  * The peer is notified only when it asked (event index).
  *
- * When the FIFO is full the packet waits in a per-channel backlog bounded
+ * When the FIFO is full the packet waits in a per-queue backlog bounded
  * in packets and bytes; while the backlog is not empty every new packet
  * for the peer queues behind it, so one flow is never reordered, and a
  * full backlog drops.  Queued skbs stay charged to their sockets, which
  * is the backpressure: TCP small queues and the UDP send buffer stop the
- * senders.  The peer's "space freed" event schedules the channel's NAPI
- * poll, which drains the backlog (xl_xmit_poll()).
+ * senders.  The peer's "space freed" event schedules the queue's NAPI
+ * poll, which drains the backlog (xl_xmit_poll()).  A channel has one or
+ * more queues; each flow keeps to one of them (by its hash).
  *
  * Completion: a copied skb is not freed at once but kept until the peer
  * has consumed its record, as a NIC driver keeps it until TX completion.
@@ -56,15 +57,15 @@ static inline struct xl_tx_cb *xl_tx_cb(struct sk_buff *skb)
  * Fill @cb from @skb, or return false: the channel cannot carry it and
  * netfront must.  May compute a checksum the peer cannot complete.
  */
-static bool xl_tx_meta(const struct xl_chan *ch, struct sk_buff *skb,
+static bool xl_tx_meta(const struct xl_queue *q, struct sk_buff *skb,
 		       struct xl_tx_cb *cb)
 {
-	u32 feat = ch->tx.features;
+	u32 feat = q->tx.features;
 	u16 proto = ntohs(skb->protocol);
 
 	if (proto != ETH_P_IP && proto != ETH_P_IPV6)
 		return false;
-	if (!skb->len || skb->len > ch->tx.max_payload)
+	if (!skb->len || skb->len > q->tx.max_payload)
 		return false;
 	memset(cb, 0, sizeof(*cb));
 	cb->l3 = proto == ETH_P_IP ? XL_L3_IPV4 : XL_L3_IPV6;
@@ -166,10 +167,10 @@ module_param_named(tx_queue_kib, xl_tx_queue_kib, uint, 0644);
 MODULE_PARM_DESC(tx_queue_kib, "Unconsumed KiB a channel lets its data area hold (default 512; at least the largest record, at most the area)");
 
 /* Copy one skb into the FIFO as a committed (not yet published) record. */
-static int xl_tx_copy(struct xl_dp_chan *dp, struct sk_buff *skb,
+static int xl_tx_copy(struct xl_dp_queue *dq, struct sk_buff *skb,
 		      const struct xl_tx_cb *cb)
 {
-	struct xl_chan *ch = dp->ch;
+	struct xl_queue *q = dq->q;
 	struct xl_fifo_rec rec = {
 		.len = skb->len,
 		.l3 = cb->l3,
@@ -184,23 +185,23 @@ static int xl_tx_copy(struct xl_dp_chan *dp, struct sk_buff *skb,
 	void *p;
 	int err = 0;
 
-	xl_fifo_tx_set_limit(&ch->tx, min(READ_ONCE(xl_tx_queue_kib), 1u << 16) << 10);
-	p = xl_fifo_reserve(&ch->tx, skb->len, &err);
+	xl_fifo_tx_set_limit(&q->tx, min(READ_ONCE(xl_tx_queue_kib), 1u << 16) << 10);
+	p = xl_fifo_reserve(&q->tx, skb->len, &err);
 	if (!p)
 		return err;
 	if (WARN_ON_ONCE(skb_copy_bits(skb, 0, p, skb->len)))
 		return -EMSGSIZE;
-	xl_fifo_commit(&ch->tx, &rec);
+	xl_fifo_commit(&q->tx, &rec);
 	/* Where a NIC driver hands the frame to the hardware. */
 	skb_tx_timestamp(skb);
 	xl_tx_tap(skb, cb->mac);
 
-	u64_stats_update_begin(&dp->tx.syncp);
-	u64_stats_inc(&dp->tx.v[XL_STAT_TX_PACKETS]);
-	u64_stats_add(&dp->tx.v[XL_STAT_TX_BYTES], skb->len);
+	u64_stats_update_begin(&dq->tx.syncp);
+	u64_stats_inc(&dq->tx.v[XL_STAT_TX_PACKETS]);
+	u64_stats_add(&dq->tx.v[XL_STAT_TX_BYTES], skb->len);
 	if (cb->gso_type)
-		u64_stats_inc(&dp->tx.v[XL_STAT_TX_GSO]);
-	u64_stats_update_end(&dp->tx.syncp);
+		u64_stats_inc(&dq->tx.v[XL_STAT_TX_GSO]);
+	u64_stats_update_end(&dq->tx.syncp);
 	return 0;
 }
 
@@ -239,9 +240,9 @@ MODULE_PARM_DESC(tx_completion, "Keep each sent packet charged to its socket unt
  * It keeps its socket charge and its pages; its route, conntrack entry
  * and extensions are dropped, since they would pin a device or a
  * namespace for as long as the peer does not read.  Beyond
- * XL_TX_SENT_PKTS the oldest completes at once.  Under ch->tx_lock.
+ * XL_TX_SENT_PKTS the oldest completes at once.  Under q->tx_lock.
  */
-static void xl_tx_keep(struct xl_dp_chan *dp, struct sk_buff *skb,
+static void xl_tx_keep(struct xl_dp_queue *dq, struct sk_buff *skb,
 		       struct sk_buff_head *done)
 {
 	bool acked;
@@ -256,11 +257,11 @@ static void xl_tx_keep(struct xl_dp_chan *dp, struct sk_buff *skb,
 	nf_reset_ct(skb);
 	skb_ext_reset(skb);
 	skb->dev = NULL;
-	xl_tx_kept(skb)->end = dp->ch->tx.prod;
+	xl_tx_kept(skb)->end = dq->q->tx.prod;
 	xl_tx_kept(skb)->acked = acked;
-	__skb_queue_tail(&dp->sent, skb);
-	if (skb_queue_len(&dp->sent) > XL_TX_SENT_PKTS)
-		__skb_queue_tail(done, __skb_dequeue(&dp->sent));
+	__skb_queue_tail(&dq->sent, skb);
+	if (skb_queue_len(&dq->sent) > XL_TX_SENT_PKTS)
+		__skb_queue_tail(done, __skb_dequeue(&dq->sent));
 }
 
 /*
@@ -269,26 +270,26 @@ static void xl_tx_keep(struct xl_dp_chan *dp, struct sk_buff *skb,
  * backstop.  Not when the newest is a TCP super-packet: the peer's ACKs
  * for it come back through the channel and schedule the poll that reaps
  * anyway, and a completion event per window of large writes cost a
- * quarter of their throughput in the lab.  Under ch->tx_lock, after
+ * quarter of their throughput in the lab.  Under q->tx_lock, after
  * publishing.  A broken FIFO keeps them: teardown frees them.
  */
-static void xl_tx_reap(struct xl_dp_chan *dp, struct sk_buff_head *done)
+static void xl_tx_reap(struct xl_dp_queue *dq, struct sk_buff_head *done)
 {
-	struct xl_fifo_tx *tx = &dp->ch->tx;
+	struct xl_fifo_tx *tx = &dq->q->tx;
 	struct sk_buff *skb;
 	unsigned int round, n = 0;
 	u32 cons;
 
 	/* A second round only when the peer consumed while we armed. */
-	for (round = 0; round < 2 && !skb_queue_empty(&dp->sent); round++) {
+	for (round = 0; round < 2 && !skb_queue_empty(&dq->sent); round++) {
 		if (xl_fifo_tx_consumed(tx, &cons))
 			return;
-		while ((skb = skb_peek(&dp->sent)) &&
+		while ((skb = skb_peek(&dq->sent)) &&
 		       (s32)(cons - xl_tx_kept(skb)->end) >= 0) {
-			__skb_queue_tail(done, __skb_dequeue(&dp->sent));
+			__skb_queue_tail(done, __skb_dequeue(&dq->sent));
 			n++;
 		}
-		skb = skb_peek_tail(&dp->sent);
+		skb = skb_peek_tail(&dq->sent);
 		if (!skb || xl_tx_kept(skb)->acked)
 			break;
 		/* Consumed meanwhile: reap again, no event will come. */
@@ -297,16 +298,16 @@ static void xl_tx_reap(struct xl_dp_chan *dp, struct sk_buff_head *done)
 		break;
 	}
 	if (n)
-		xl_stat_add(&dp->tx, XL_STAT_TX_COMPLETED, n);
-	if (!skb_queue_empty(&dp->sent) && !timer_pending(&dp->reap_timer))
-		mod_timer(&dp->reap_timer, jiffies + msecs_to_jiffies(XL_TX_REAP_MS));
+		xl_stat_add(&dq->tx, XL_STAT_TX_COMPLETED, n);
+	if (!skb_queue_empty(&dq->sent) && !timer_pending(&dq->reap_timer))
+		mod_timer(&dq->reap_timer, jiffies + msecs_to_jiffies(XL_TX_REAP_MS));
 }
 
 static void xl_tx_reap_timer(struct timer_list *t)
 {
-	struct xl_dp_chan *dp = from_timer(dp, t, reap_timer);
+	struct xl_dp_queue *dq = from_timer(dq, t, reap_timer);
 
-	napi_schedule(&dp->napi);
+	napi_schedule(&dq->napi);
 }
 
 /* Completed: consumed by the peer (or handed over at teardown). */
@@ -322,12 +323,12 @@ static void xl_tx_free(struct sk_buff_head *done, bool napi)
 	}
 }
 
-static void xl_tx_set_broken(struct xl_dp_chan *dp)
+static void xl_tx_set_broken(struct xl_dp_queue *dq)
 {
-	if (!READ_ONCE(dp->stopped)) {
-		WRITE_ONCE(dp->stopped, true);
-		xl_stat_add(&dp->tx, XL_STAT_TX_ERRORS, 1);
-		xl_chan_broken(dp->ch, xl_fifo_err_str(dp->ch->tx.err));
+	if (!READ_ONCE(dq->dp->stopped)) {
+		WRITE_ONCE(dq->dp->stopped, true);
+		xl_stat_add(&dq->tx, XL_STAT_TX_ERRORS, 1);
+		xl_chan_broken(dq->dp->ch, xl_fifo_err_str(dq->q->tx.err));
 	}
 }
 
@@ -335,17 +336,18 @@ static void xl_tx_set_broken(struct xl_dp_chan *dp)
  * The control plane closed our direction (planned teardown, draining):
  * no record may follow.  It sets the flag under tx_lock.
  */
-static bool xl_tx_closed(const struct xl_chan *ch)
+static bool xl_tx_closed(const struct xl_queue *q)
 {
-	return le32_to_cpu(READ_ONCE(ch->tx.own->flags)) & XL_CTRL_TX_CLOSED;
+	return le32_to_cpu(READ_ONCE(q->ch->q[0].tx.own->flags)) &
+	       XL_CTRL_TX_CLOSED;
 }
 
-/* Under ch->tx_lock: the tx counters have one writer at a time. */
-static bool xl_tx_publish(struct xl_dp_chan *dp)
+/* Under q->tx_lock: the tx counters have one writer at a time. */
+static bool xl_tx_publish(struct xl_dp_queue *dq)
 {
-	if (!xl_fifo_tx_publish(&dp->ch->tx))
+	if (!xl_fifo_tx_publish(&dq->q->tx))
 		return false;
-	xl_stat_add(&dp->tx, XL_STAT_TX_KICKS, 1);
+	xl_stat_add(&dq->tx, XL_STAT_TX_KICKS, 1);
 	return true;
 }
 
@@ -353,50 +355,50 @@ static bool xl_tx_publish(struct xl_dp_chan *dp)
  * Move the backlog into the FIFO, in order, until it is empty or the
  * FIFO is full; then ask for a space event.  Sent skbs are kept until
  * consumed (@done gets those to free after the lock).  Under
- * ch->tx_lock.  Returns true when the peer asked for a data notification.
+ * q->tx_lock.  Returns true when the peer asked for a data notification.
  */
-static bool xl_tx_drain(struct xl_dp_chan *dp, struct sk_buff_head *done)
+static bool xl_tx_drain(struct xl_dp_queue *dq, struct sk_buff_head *done)
 {
-	struct xl_chan *ch = dp->ch;
+	struct xl_queue *q = dq->q;
 	struct sk_buff *skb;
 	bool kick = false;
 	int err, retry = 0;
 
-	lockdep_assert_held(&ch->tx_lock);
-	dp->tx_waiting = false;
-	if (xl_tx_closed(ch))
+	lockdep_assert_held(&q->tx_lock);
+	dq->tx_waiting = false;
+	if (xl_tx_closed(q))
 		return false;	/* handed to netfront by xl_xmit_flush() */
-	while ((skb = skb_peek(&dp->backlog))) {
-		err = xl_tx_copy(dp, skb, xl_tx_cb(skb));
+	while ((skb = skb_peek(&dq->backlog))) {
+		err = xl_tx_copy(dq, skb, xl_tx_cb(skb));
 		if (!err) {
-			__skb_unlink(skb, &dp->backlog);
-			dp->backlog_bytes -= skb->len;
-			xl_tx_keep(dp, skb, done);
+			__skb_unlink(skb, &dq->backlog);
+			dq->backlog_bytes -= skb->len;
+			xl_tx_keep(dq, skb, done);
 			retry = 0;
 			continue;
 		}
 		if (err == -ENOSPC) {
 			/* The peer can only free what it has seen. */
-			kick |= xl_tx_publish(dp);
+			kick |= xl_tx_publish(dq);
 			/* At most a pad then the record: two rounds. */
-			if (xl_fifo_tx_wait_space(&ch->tx, skb->len) &&
+			if (xl_fifo_tx_wait_space(&q->tx, skb->len) &&
 			    ++retry < 3)
 				continue;
-			dp->tx_waiting = true;
+			dq->tx_waiting = true;
 			break;
 		}
 		if (err == -EPIPE) {
 			/* Stays queued: handed to netfront at teardown. */
-			xl_tx_set_broken(dp);
+			xl_tx_set_broken(dq);
 			break;
 		}
 		/* Cannot happen (checked before queueing): drop it. */
-		__skb_unlink(skb, &dp->backlog);
-		dp->backlog_bytes -= skb->len;
-		xl_stat_add(&dp->tx, XL_STAT_TX_DROPPED, 1);
+		__skb_unlink(skb, &dq->backlog);
+		dq->backlog_bytes -= skb->len;
+		xl_stat_add(&dq->tx, XL_STAT_TX_DROPPED, 1);
 		kfree_skb(skb);
 	}
-	kick |= xl_tx_publish(dp);
+	kick |= xl_tx_publish(dq);
 	return kick;
 }
 
@@ -409,41 +411,50 @@ unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb, const u8 *mac,
 {
 	struct xl_dp_chan *dp = READ_ONCE(ch->dp);
 	struct sk_buff_head done;
+	struct xl_dp_queue *dq;
+	struct xl_queue *q;
 	struct xl_tx_cb cb;
 	bool kick = false;
 	int err;
 
 	if (unlikely(!dp || READ_ONCE(dp->stopped)))
 		return NF_ACCEPT;
-	if (!xl_tx_meta(ch, skb, &cb))
+	/*
+	 * A flow keeps to one queue, so it is never reordered: its hash
+	 * picks it (a TCP socket's, unless TCP changes it after a timeout,
+	 * when reordering in flight costs nothing more).
+	 */
+	dq = &dp->q[dp->nq > 1 ? reciprocal_scale(skb_get_hash(skb), dp->nq) : 0];
+	q = dq->q;
+	if (!xl_tx_meta(q, skb, &cb))
 		return NF_ACCEPT;
 	memcpy(cb.mac, mac, ETH_ALEN);
 	cb.src_vif = src_vif;
 	cb.dst_vif = dst_vif;
 
 	__skb_queue_head_init(&done);
-	spin_lock(&ch->tx_lock);
-	if (unlikely(READ_ONCE(dp->stopped) || xl_tx_closed(ch))) {
-		spin_unlock(&ch->tx_lock);
+	spin_lock(&q->tx_lock);
+	if (unlikely(READ_ONCE(dq->dp->stopped) || xl_tx_closed(q))) {
+		spin_unlock(&q->tx_lock);
 		return NF_ACCEPT;
 	}
-	if (likely(skb_queue_empty(&dp->backlog))) {
-		err = xl_tx_copy(dp, skb, &cb);
+	if (likely(skb_queue_empty(&dq->backlog))) {
+		err = xl_tx_copy(dq, skb, &cb);
 		if (likely(!err)) {
-			kick = xl_tx_publish(dp);
-			xl_tx_keep(dp, skb, &done);
-			xl_tx_reap(dp, &done);
-			spin_unlock(&ch->tx_lock);
+			kick = xl_tx_publish(dq);
+			xl_tx_keep(dq, skb, &done);
+			xl_tx_reap(dq, &done);
+			spin_unlock(&q->tx_lock);
 			if (kick)
-				xl_chan_notify(ch);
+				xl_queue_notify(q);
 			xl_tx_free(&done, false);
 			return NF_STOLEN;
 		}
 		if (err != -ENOSPC) {
 			/* Broken: this and later packets go through netfront. */
 			if (err == -EPIPE)
-				xl_tx_set_broken(dp);
-			spin_unlock(&ch->tx_lock);
+				xl_tx_set_broken(dq);
+			spin_unlock(&q->tx_lock);
 			return NF_ACCEPT;
 		}
 	}
@@ -454,11 +465,11 @@ unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb, const u8 *mac,
 	 * peer can make obsolete (an ICMP "fragmentation needed").  Its
 	 * device is covered by xl_xmit_purge() at unregister.
 	 */
-	if (skb_queue_len(&dp->backlog) >= XL_TX_BACKLOG_PKTS ||
-	    dp->backlog_bytes + skb->len > XL_TX_BACKLOG_BYTES ||
+	if (skb_queue_len(&dq->backlog) >= XL_TX_BACKLOG_PKTS ||
+	    dq->backlog_bytes + skb->len > XL_TX_BACKLOG_BYTES ||
 	    !skb_dst_force(skb)) {
-		xl_stat_add(&dp->tx, XL_STAT_TX_DROPPED, 1);
-		spin_unlock(&ch->tx_lock);
+		xl_stat_add(&dq->tx, XL_STAT_TX_DROPPED, 1);
+		spin_unlock(&q->tx_lock);
 		kfree_skb(skb);
 		return NF_STOLEN;
 	}
@@ -467,16 +478,16 @@ unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb, const u8 *mac,
 	 * still needs the IP layer's control block.
 	 */
 	*xl_tx_cb(skb) = cb;
-	__skb_queue_tail(&dp->backlog, skb);
-	dp->backlog_bytes += skb->len;
-	xl_stat_add(&dp->tx, XL_STAT_TX_QUEUED, 1);
+	__skb_queue_tail(&dq->backlog, skb);
+	dq->backlog_bytes += skb->len;
+	xl_stat_add(&dq->tx, XL_STAT_TX_QUEUED, 1);
 	/* Unless a space event is already on its way, try now or ask. */
-	if (!dp->tx_waiting)
-		kick = xl_tx_drain(dp, &done);
-	xl_tx_reap(dp, &done);
-	spin_unlock(&ch->tx_lock);
+	if (!dq->tx_waiting)
+		kick = xl_tx_drain(dq, &done);
+	xl_tx_reap(dq, &done);
+	spin_unlock(&q->tx_lock);
 	if (kick)
-		xl_chan_notify(ch);
+		xl_queue_notify(q);
 	xl_tx_free(&done, false);
 	return NF_STOLEN;
 }
@@ -486,28 +497,28 @@ unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb, const u8 *mac,
  * the backlog and reap what the peer consumed.  Returns true if it moved
  * or completed packets.
  */
-bool xl_xmit_poll(struct xl_dp_chan *dp)
+bool xl_xmit_poll(struct xl_dp_queue *dq)
 {
-	struct xl_chan *ch = dp->ch;
+	struct xl_queue *q = dq->q;
 	struct sk_buff_head done;
 	bool kick = false, moved;
 	u32 queued;
 
-	if (!READ_ONCE(dp->tx_waiting) && skb_queue_empty_lockless(&dp->sent))
+	if (!READ_ONCE(dq->tx_waiting) && skb_queue_empty_lockless(&dq->sent))
 		return false;
 	__skb_queue_head_init(&done);
-	spin_lock(&ch->tx_lock);
-	queued = skb_queue_len(&dp->backlog);
-	if (!READ_ONCE(dp->stopped)) {
-		if (dp->tx_waiting)
-			kick = xl_tx_drain(dp, &done);
-		xl_tx_reap(dp, &done);
+	spin_lock(&q->tx_lock);
+	queued = skb_queue_len(&dq->backlog);
+	if (!READ_ONCE(dq->dp->stopped)) {
+		if (dq->tx_waiting)
+			kick = xl_tx_drain(dq, &done);
+		xl_tx_reap(dq, &done);
 	}
-	moved = skb_queue_len(&dp->backlog) != queued ||
+	moved = skb_queue_len(&dq->backlog) != queued ||
 		!skb_queue_empty(&done);
-	spin_unlock(&ch->tx_lock);
+	spin_unlock(&q->tx_lock);
 	if (kick)
-		xl_chan_notify(ch);
+		xl_queue_notify(q);
 	xl_tx_free(&done, true);
 	return moved;
 }
@@ -517,60 +528,60 @@ bool xl_xmit_poll(struct xl_dp_chan *dp)
  * backlog, which would otherwise keep a pointer to a freed device in
  * skb->dev (the tap and the hand-back use it).
  */
-void xl_xmit_purge(struct xl_dp_chan *dp, const struct net_device *dev)
+void xl_xmit_purge(struct xl_dp_queue *dq, const struct net_device *dev)
 {
 	struct sk_buff *skb, *tmp;
-	struct sk_buff_head q;
+	struct sk_buff_head gone;
 
-	__skb_queue_head_init(&q);
-	spin_lock_bh(&dp->ch->tx_lock);
-	skb_queue_walk_safe(&dp->backlog, skb, tmp) {
+	__skb_queue_head_init(&gone);
+	spin_lock_bh(&dq->q->tx_lock);
+	skb_queue_walk_safe(&dq->backlog, skb, tmp) {
 		if (skb->dev != dev)
 			continue;
-		__skb_unlink(skb, &dp->backlog);
-		dp->backlog_bytes -= skb->len;
-		__skb_queue_tail(&q, skb);
+		__skb_unlink(skb, &dq->backlog);
+		dq->backlog_bytes -= skb->len;
+		__skb_queue_tail(&gone, skb);
 	}
-	if (!skb_queue_empty(&q))
-		xl_stat_add(&dp->tx, XL_STAT_TX_DROPPED, skb_queue_len(&q));
-	spin_unlock_bh(&dp->ch->tx_lock);
-	__skb_queue_purge(&q);
+	if (!skb_queue_empty(&gone))
+		xl_stat_add(&dq->tx, XL_STAT_TX_DROPPED, skb_queue_len(&gone));
+	spin_unlock_bh(&dq->q->tx_lock);
+	__skb_queue_purge(&gone);
 }
 
-void xl_xmit_init(struct xl_dp_chan *dp)
+void xl_xmit_init(struct xl_dp_queue *dq)
 {
-	__skb_queue_head_init(&dp->backlog);
-	__skb_queue_head_init(&dp->sent);
-	timer_setup(&dp->reap_timer, xl_tx_reap_timer, 0);
+	__skb_queue_head_init(&dq->backlog);
+	__skb_queue_head_init(&dq->sent);
+	timer_setup(&dq->reap_timer, xl_tx_reap_timer, 0);
 }
 
 /*
- * Teardown, process context, after the hook can no longer reach @dp:
+ * Teardown, process context, after the hook can no longer reach @dq:
  * hand what is still queued to netfront, which reaches the same peer
  * through dom0.  The packets already passed every netfilter hook; they
  * only need their Ethernet header, as neigh_output() would have built.
  */
-void xl_xmit_flush(struct xl_dp_chan *dp)
+void xl_xmit_flush(struct xl_dp_queue *dq)
 {
-	struct xl_chan *ch = dp->ch;
-	struct sk_buff_head q, sent;
+	struct xl_queue *q = dq->q;
+	struct sk_buff_head back, sent;
 	struct sk_buff *skb;
 
-	__skb_queue_head_init(&q);
+	__skb_queue_head_init(&back);
 	__skb_queue_head_init(&sent);
-	spin_lock_bh(&ch->tx_lock);
-	WRITE_ONCE(dp->stopped, true);
-	skb_queue_splice_init(&dp->backlog, &q);
-	dp->backlog_bytes = 0;
-	dp->tx_waiting = false;
+	spin_lock_bh(&q->tx_lock);
+	WRITE_ONCE(dq->dp->stopped, true);
+	skb_queue_splice_init(&dq->backlog, &back);
+	dq->backlog_bytes = 0;
+	dq->tx_waiting = false;
 	/* Written into the FIFO: whether the peer read them or not, done. */
-	skb_queue_splice_init(&dp->sent, &sent);
-	spin_unlock_bh(&ch->tx_lock);
+	skb_queue_splice_init(&dq->sent, &sent);
+	spin_unlock_bh(&q->tx_lock);
 	/* The poll is disabled: nothing re-arms the timer now. */
-	timer_delete_sync(&dp->reap_timer);
+	timer_delete_sync(&dq->reap_timer);
 	xl_tx_free(&sent, false);
 
-	while ((skb = __skb_dequeue(&q))) {
+	while ((skb = __skb_dequeue(&back))) {
 		struct net_device *dev = skb_dst(skb) ? skb_dst(skb)->dev : NULL;
 		const struct xl_tx_cb *cb = xl_tx_cb(skb);
 		u8 mac[ETH_ALEN];
@@ -578,18 +589,18 @@ void xl_xmit_flush(struct xl_dp_chan *dp)
 		memcpy(mac, cb->mac, ETH_ALEN);
 		if (!dev || !xl_is_netfront(dev) || !netif_running(dev) ||
 		    skb_cow_head(skb, LL_RESERVED_SPACE(dev))) {
-			xl_stat_add(&dp->tx, XL_STAT_TX_DROPPED, 1);
+			xl_stat_add(&dq->tx, XL_STAT_TX_DROPPED, 1);
 			kfree_skb(skb);
 			continue;
 		}
 		skb->dev = dev;
 		if (dev_hard_header(skb, dev, ntohs(skb->protocol), mac, NULL,
 				    skb->len) < 0) {
-			xl_stat_add(&dp->tx, XL_STAT_TX_DROPPED, 1);
+			xl_stat_add(&dq->tx, XL_STAT_TX_DROPPED, 1);
 			kfree_skb(skb);
 			continue;
 		}
-		xl_stat_add(&dp->tx, XL_STAT_TX_HANDBACK, 1);
+		xl_stat_add(&dq->tx, XL_STAT_TX_HANDBACK, 1);
 		dev_queue_xmit(skb);
 	}
 }
