@@ -160,9 +160,10 @@ irqreturn_t xl_dp_irq(int irq, void *dev_id);
 
 /*
  * The channel's FIFOs (ch->nq queues) are initialised and mapped and
- * their events bound: attach the data path (NAPI and so on).  Process context.  On error the control plane tears
- * the channel down.  After it returns 0 the control plane publishes the
- * channel to the packet path (peer->chan).
+ * their events bound: attach the data path (NAPI and so on).  Process
+ * context.  On error the control plane tears the channel down.  After it
+ * returns 0 the control plane publishes the channel to the packet path
+ * (peer->chan).
  */
 int xl_dp_chan_up(struct xl_chan *ch);
 
