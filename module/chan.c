@@ -4,7 +4,8 @@
  * pair directory that xenloopd created (Documentation/control-plane.md,
  * section 5).  Everything here runs in the control-plane work item under
  * xl_cp.lock, except the one call the data path makes (xl_chan_broken).
- * The event channel is bound with the data path's handler (xl_dp_irq).
+ * Each queue's event channel is bound with the data path's handler
+ * (xl_dp_irq).
  *
  *   IDLE --offer--> OFFERED --peer offer valid, mapped, bound--> CONNECTED
  *     ^                | timeout / bad offer                      | peer
@@ -20,6 +21,7 @@
 #include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/jiffies.h>
+#include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <xen/events.h>
@@ -59,6 +61,10 @@ unsigned int xl_stall_timeout_ms = 10000;
 module_param_named(stall_timeout_ms, xl_stall_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(stall_timeout_ms, "Break a channel whose peer consumes nothing of what we sent for this long (default 10000, 0: never)");
 
+unsigned int xl_max_queues;
+module_param_named(max_queues, xl_max_queues, uint, 0644);
+MODULE_PARM_DESC(max_queues, "Queues we offer each peer, each with its own FIFOs and event channel (default 0: one per online CPU; at most 8, rounded down to a power of two and to 128 KiB of data area per queue)");
+
 unsigned int xl_backoff_max_ms = 60000;
 module_param_named(backoff_max_ms, xl_backoff_max_ms, uint, 0644);
 MODULE_PARM_DESC(backoff_max_ms, "Longest retry delay after a failure (default 60000)");
@@ -81,7 +87,8 @@ struct xl_hs {
 	unsigned int order, nr_dir;
 	grant_ref_t ctrl_ref;
 	grant_ref_t dir_refs[XENLOOP_DIR_PAGES_MAX];
-	evtchn_port_t port;
+	unsigned int queues;			/* offered, 1 without the node */
+	evtchn_port_t ports[XL_QUEUES_MAX];	/* higher side: queues' ports */
 };
 
 static struct xl_pchan *to_pchan(struct xl_chan *ch)
@@ -180,6 +187,7 @@ struct xl_offer_write {
 	struct xl_cpeer *p;
 	struct xl_pchan *pc;
 	const char *refs;
+	const char *evtchns;	/* ports of queues 1.., lower side */
 };
 
 static int side_write_offer_txn(struct xenbus_transaction t, void *arg)
@@ -196,6 +204,8 @@ static int side_write_offer_txn(struct xenbus_transaction t, void *arg)
 				   "%u", pc->attempt);
 	err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_VERSION,
 				   "%u", XL_CHAN_VERSION);
+	err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_QUEUES,
+				   "%u", pc->offer_q);
 	err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_FEATURES,
 				   "0x%08x", xl_dp_features() & XL_FEAT_KNOWN);
 	err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_RING_ORDER,
@@ -203,11 +213,19 @@ static int side_write_offer_txn(struct xenbus_transaction t, void *arg)
 	err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_CTRL_REF,
 				   "%u", pc->own.ctrl_ref);
 	err = err ?: xenbus_write(t, p->own_side, XENLOOP_HS_DIR_REFS, o->refs);
-	if (p->lower)
+	if (p->lower) {
 		err = err ?: xenbus_printf(t, p->own_side, XENLOOP_HS_EVTCHN,
-					   "%u", pc->port);
-	else
+					   "%u", pc->port[0]);
+		if (pc->offer_q > 1)
+			err = err ?: xenbus_write(t, p->own_side,
+						  XENLOOP_HS_QUEUE_EVTCHNS,
+						  o->evtchns);
+		else
+			xenbus_rm(t, p->own_side, XENLOOP_HS_QUEUE_EVTCHNS);
+	} else {
 		xenbus_rm(t, p->own_side, XENLOOP_HS_EVTCHN);
+		xenbus_rm(t, p->own_side, XENLOOP_HS_QUEUE_EVTCHNS);
+	}
 	return err ?: xenbus_write(t, p->own_side, XENLOOP_HS_STATE,
 				   XENLOOP_HS_READY);
 }
@@ -216,12 +234,18 @@ static int side_write_offer_txn(struct xenbus_transaction t, void *arg)
 static int side_write_offer(struct xl_cpeer *p, struct xl_pchan *pc)
 {
 	char refs[XENLOOP_DIR_PAGES_MAX * 11 + 1];
-	struct xl_offer_write o = { .p = p, .pc = pc, .refs = refs };
+	char evtchns[(XL_QUEUES_MAX - 1) * 11 + 1] = "";
+	struct xl_offer_write o = {
+		.p = p, .pc = pc, .refs = refs, .evtchns = evtchns,
+	};
 	unsigned int i, len = 0;
 
 	for (i = 0; i < pc->own.nr_dir; i++)
 		len += scnprintf(refs + len, sizeof(refs) - len, "%s%u",
 				 i ? " " : "", pc->own.refs[pc->own.nr_data + i]);
+	for (len = 0, i = 1; p->lower && i < pc->offer_q; i++)
+		len += scnprintf(evtchns + len, sizeof(evtchns) - len, "%s%u",
+				 i > 1 ? " " : "", pc->port[i]);
 	return xl_xs_transact(side_write_offer_txn, &o);
 }
 
@@ -271,6 +295,41 @@ static int hs_need_u32(struct xenbus_transaction t, struct xl_cpeer *p,
 		return -EPROTO;
 	}
 	return err;
+}
+
+/*
+ * Higher side: the ports of the peer's queues 1..queues-1, exactly that
+ * many strict decimals separated by single spaces, none 0.  Xen refuses
+ * any other bad port (not unbound, not for us) when we bind it.
+ */
+static int hs_queue_ports(struct xenbus_transaction t, struct xl_cpeer *p,
+			  struct xl_hs *hs, char *buf, size_t len)
+{
+	unsigned int n = 1;
+	char *s = buf, *tok;
+	u32 v;
+	int err = hs_str(t, p, XENLOOP_HS_QUEUE_EVTCHNS, buf, len);
+
+	if (err == -ENOENT || err == -EPROTO) {
+		xl_peer_err(p, "handshake: queue-event-channels is %s",
+			    err == -ENOENT ? "missing" : "too long");
+		return -EPROTO;
+	}
+	if (err)
+		return err;
+	while ((tok = strsep(&s, " ")) != NULL) {
+		if (n == hs->queues || hs_parse_u32(tok, &v) || !v) {
+			xl_peer_err(p, "handshake: bad queue-event-channels");
+			return -EPROTO;
+		}
+		hs->ports[n++] = v;
+	}
+	if (n != hs->queues) {
+		xl_peer_err(p, "handshake: %u queue-event-channels for %u queues",
+			    n - 1, hs->queues);
+		return -EPROTO;
+	}
+	return 0;
 }
 
 /*
@@ -336,6 +395,19 @@ static int hs_read_once(struct xenbus_transaction t, struct xl_cpeer *p,
 		return -EPROTO;
 	}
 	hs->version = v;
+	/* Optional: an offer without it, or a version 2 one, has one queue. */
+	hs->queues = 1;
+	if (hs->version >= XL_CHAN_VERSION_QUEUES) {
+		err = hs_u32(t, p, XENLOOP_HS_QUEUES, &v);
+		if (err && err != -ENOENT)
+			return err;
+		if (!err && (!v || v > XL_QUEUES_MAX || !is_power_of_2(v))) {
+			xl_peer_err(p, "handshake: bad queues %u", v);
+			return -EPROTO;
+		}
+		if (!err)
+			hs->queues = v;
+	}
 	err = hs_str(t, p, XENLOOP_HS_FEATURES, buf, 11);
 	if (err)
 		goto bad_node;
@@ -385,7 +457,13 @@ static int hs_read_once(struct xenbus_transaction t, struct xl_cpeer *p,
 			xl_peer_err(p, "handshake: event-channel 0");
 			return -EPROTO;
 		}
-		hs->port = v;
+		hs->ports[0] = v;
+	}
+	if (!p->lower && hs->queues > 1) {
+		err = hs_queue_ports(t, p, hs, buf,
+				     (XL_QUEUES_MAX - 1) * 11 + 1);
+		if (err)
+			return err;
 	}
 	if (hs->state == XL_HS_CONNECTED) {
 		err = hs_need_u32(t, p, XENLOOP_HS_PEER_ATTEMPT, &hs->peer_attempt);
@@ -478,15 +556,27 @@ static void close_begin(struct xl_cpeer *p)
 {
 	struct xl_pchan *pc = p->pc;
 	struct xl_ctrl_page *own = page_address(pc->own.ctrl_page);
+	unsigned int i;
 
 	chan_unpublish(p, pc);
-	spin_lock_bh(&pc->ch.tx_lock);
+	/* One flag for every queue, in queue 0's block. */
+	spin_lock_bh(&pc->ch.q[0].tx_lock);
 	WRITE_ONCE(own->flags, cpu_to_le32(le32_to_cpu(own->flags) |
 					   XL_CTRL_TX_CLOSED));
-	spin_unlock_bh(&pc->ch.tx_lock);
+	spin_unlock_bh(&pc->ch.q[0].tx_lock);
+	/*
+	 * A producer checks the flag under its own queue's lock: once we
+	 * have held each lock, one that saw the flag clear has finished its
+	 * record, and what we count as in flight no longer grows.
+	 */
+	for (i = 1; i < pc->ch.nq; i++) {
+		spin_lock_bh(&pc->ch.q[i].tx_lock);
+		spin_unlock_bh(&pc->ch.q[i].tx_lock);
+	}
 	virt_mb();	/* TX_CLOSED before the peer hears about it */
 	side_write_state(p, XENLOOP_HS_CLOSING);
-	xl_chan_notify(&pc->ch);
+	for (i = 0; i < pc->ch.nq; i++)
+		xl_queue_notify(&pc->ch.q[i]);
 	p->state = XL_CS_CLOSING;
 	p->deadline = jiffies + msecs_to_jiffies(xl_drain_timeout_ms);
 }
@@ -496,41 +586,60 @@ static bool close_drained(struct xl_cpeer *p, struct xl_pchan *pc)
 {
 	struct xl_ctrl_page *own = page_address(pc->own.ctrl_page);
 	const struct xl_ctrl_page *peer = pc->pctrl.addr;
-	u32 tx_left, rx_left, peer_flags;
+	u32 tx_left = 0, peer_flags;
+	u64 rx_left = 0;	/* a sum of peer values that cannot wrap to 0 */
+	unsigned int i;
 
-	spin_lock_bh(&pc->ch.tx_lock);
-	tx_left = xl_fifo_tx_inflight(&pc->ch.tx);
-	spin_unlock_bh(&pc->ch.tx_lock);
+	for (i = 0; i < pc->ch.nq; i++) {
+		struct xl_queue *q = &pc->ch.q[i];
+
+		spin_lock_bh(&q->tx_lock);
+		tx_left += xl_fifo_tx_inflight(&q->tx);
+		spin_unlock_bh(&q->tx_lock);
+	}
 	/* Peer values are only compared, never used to address. */
 	peer_flags = le32_to_cpu(READ_ONCE(peer->flags));
-	rx_left = le32_to_cpu(READ_ONCE(peer->tx_prod)) -
-		  le32_to_cpu(READ_ONCE(own->rx_cons));
+	for (i = 0; i < pc->ch.nq; i++)
+		rx_left += (u32)(le32_to_cpu(READ_ONCE(peer->q[i].tx_prod)) -
+				 le32_to_cpu(READ_ONCE(own->q[i].rx_cons)));
 	if (!tx_left && !rx_left && (peer_flags & XL_CTRL_TX_CLOSED))
 		return true;
 	if (time_before(jiffies, p->deadline))
 		return false;
-	xl_peer_err(p, "drain timed out: %u bytes not taken by the peer, %u not read",
+	xl_peer_err(p, "drain timed out: %u bytes not taken by the peer, %llu not read",
 		    tx_left, rx_left);
 	return true;
 }
 
+/* Let go of queue @i's event channel, bound or only allocated. */
+static void queue_unbind(struct xl_pchan *pc, unsigned int i)
+{
+	struct xl_queue *q = &pc->ch.q[i];
+
+	if (q->irq) {
+		/* Closes the port too. */
+		unbind_from_irqhandler(q->irq, q);
+		atomic_dec(&xl_cp.st.evtchns);
+		q->irq = 0;
+	} else if (pc->port_alloc[i]) {
+		xl_evtchn_close(pc->port[i]);
+	}
+	pc->port_alloc[i] = false;
+	pc->port[i] = 0;
+}
+
 /*
  * Stop the data path and let go of everything of the peer's: after this
- * nothing of ours touches the peer's pages or the event channel.
+ * nothing of ours touches the peer's pages or the event channels.
  */
 static void chan_stop(struct xl_cpeer *p, struct xl_pchan *pc)
 {
+	unsigned int i;
+
 	chan_unpublish(p, pc);
 	xl_dp_chan_down(&pc->ch);
-	if (pc->ch.irq) {
-		/* Closes the port too. */
-		unbind_from_irqhandler(pc->ch.irq, &pc->ch);
-		atomic_dec(&xl_cp.st.evtchns);
-		pc->ch.irq = 0;
-	} else if (pc->port_alloc) {
-		xl_evtchn_close(pc->port);
-		pc->port_alloc = false;
-	}
+	for (i = 0; i < XL_QUEUES_MAX; i++)
+		queue_unbind(pc, i);
 	xl_unmap_peer(&pc->pdata);
 	xl_unmap_peer(&pc->pctrl);
 }
@@ -685,11 +794,60 @@ static int offer_order(struct xl_cpeer *p, bool *reuse)
 	return order;
 }
 
+/* Queues a data area of 2^@order pages can hold (XL_QUEUE_ORDER_MIN). */
+static unsigned int order_queues(unsigned int order)
+{
+	if (order < XL_QUEUE_ORDER_MIN)
+		return 1;
+	return 1u << (order - XL_QUEUE_ORDER_MIN);
+}
+
+/* Queues we offer with a data area of 2^@order pages: a power of two. */
+static unsigned int offer_queues(unsigned int order)
+{
+	unsigned int n = READ_ONCE(xl_max_queues) ?: num_online_cpus();
+
+	n = min3(n, (unsigned int)XL_QUEUES_MAX, order_queues(order));
+	return rounddown_pow_of_two(max(n, 1u));
+}
+
+/*
+ * Lower domid: one unbound port per offered queue, bound at once so that
+ * the data path sees (and EOIs) whatever the peer sends before connecting.
+ */
+static int offer_ports(struct xl_cpeer *p, struct xl_pchan *pc)
+{
+	unsigned int i;
+	int err, irq;
+
+	for (i = 0; i < pc->offer_q; i++) {
+		err = xl_evtchn_alloc(p->pub.domid, &pc->port[i]);
+		if (err) {
+			xl_peer_err(p, "cannot allocate an event channel: %d",
+				    err);
+			return err;
+		}
+		pc->port_alloc[i] = true;
+		irq = bind_evtchn_to_irqhandler_lateeoi(pc->port[i], xl_dp_irq,
+							0, pc->irq_name[i],
+							&pc->ch.q[i]);
+		if (irq < 0) {
+			xl_peer_err(p, "cannot bind event channel %u: %d",
+				    pc->port[i], irq);
+			return irq;
+		}
+		pc->ch.q[i].irq = irq;
+		pc->port_alloc[i] = false;
+	}
+	return 0;
+}
+
 static int chan_offer(struct xl_cpeer *p)
 {
 	u32 features = xl_dp_features() & XL_FEAT_KNOWN;
 	struct xl_pchan *pc;
-	int err, irq, order;
+	unsigned int i;
+	int err, order;
 	bool reuse;
 
 	pc = kzalloc(sizeof(*pc), GFP_KERNEL);
@@ -700,13 +858,18 @@ static int chan_offer(struct xl_cpeer *p)
 	pc->peer = p;
 	pc->ch.peer_domid = p->pub.domid;
 	pc->ch.peer_vifs = p->pub.vifs;
-	spin_lock_init(&pc->ch.tx_lock);
+	/* Every queue: an event can come in before we know how many. */
+	for (i = 0; i < XL_QUEUES_MAX; i++) {
+		pc->ch.q[i].ch = &pc->ch;
+		pc->ch.q[i].idx = i;
+		spin_lock_init(&pc->ch.q[i].tx_lock);
+		snprintf(pc->irq_name[i], sizeof(pc->irq_name[i]),
+			 "xenloop-d%u-q%u", p->pub.domid, i);
+	}
 	pc->xdev.otherend_id = p->pub.domid;
 	if (!++xl_cp.attempt_seq)
 		++xl_cp.attempt_seq;
 	pc->attempt = xl_cp.attempt_seq;
-	snprintf(pc->irq_name, sizeof(pc->irq_name), "xenloop-d%u",
-		 p->pub.domid);
 
 	order = offer_order(p, &reuse);
 	if (order < 0) {
@@ -726,23 +889,11 @@ static int chan_offer(struct xl_cpeer *p)
 			goto err;
 		}
 	}
+	pc->offer_q = offer_queues(pc->own.order);
 	if (p->lower) {
-		err = xl_evtchn_alloc(p->pub.domid, &pc->port);
-		if (err) {
-			xl_peer_err(p, "cannot allocate an event channel: %d", err);
+		err = offer_ports(p, pc);
+		if (err)
 			goto err;
-		}
-		pc->port_alloc = true;
-		irq = bind_evtchn_to_irqhandler_lateeoi(pc->port, xl_dp_irq, 0,
-							pc->irq_name, &pc->ch);
-		if (irq < 0) {
-			err = irq;
-			xl_peer_err(p, "cannot bind event channel %u: %d",
-				    pc->port, err);
-			goto err;
-		}
-		pc->ch.irq = irq;
-		pc->port_alloc = false;
 	}
 	err = side_write_offer(p, pc);
 	if (err) {
@@ -758,17 +909,83 @@ err:
 }
 
 /*
- * Map the peer's offer and bind the event channel.  -EPROTO: the peer's
- * fault (references or port that Xen refuses, bad directory contents).
+ * Queues of the channel: the smaller offer, as many as the smaller data
+ * area holds, one without version 3.  Both sides compute it from the
+ * same values, so they agree without another round.
+ */
+static unsigned int chan_queues(const struct xl_pchan *pc,
+				const struct xl_hs *hs, unsigned int version)
+{
+	if (version < XL_CHAN_VERSION_QUEUES)
+		return 1;
+	return min3(pc->offer_q, hs->queues,
+		    order_queues(min(pc->own.order, hs->order)));
+}
+
+/*
+ * Event channels of queues 0..@nq - 1: the higher domid binds the peer's
+ * ports; the lower one closes those of the queues it offered but the
+ * channel does not use.
+ */
+static int chan_bind(struct xl_cpeer *p, struct xl_pchan *pc,
+		     const struct xl_hs *hs, unsigned int nq)
+{
+	unsigned int i;
+	int irq;
+
+	if (p->lower) {
+		for (i = nq; i < pc->offer_q; i++)
+			queue_unbind(pc, i);
+		return 0;
+	}
+	for (i = 0; i < nq; i++) {
+		irq = bind_interdomain_evtchn_to_irqhandler_lateeoi(&pc->xdev,
+								    hs->ports[i],
+								    xl_dp_irq, 0,
+								    pc->irq_name[i],
+								    &pc->ch.q[i]);
+		if (irq < 0) {
+			xl_peer_err(p, "cannot bind the peer's event channel %u (queue %u): %d",
+				    hs->ports[i], i, irq);
+			return -EPROTO;
+		}
+		atomic_inc(&xl_cp.st.evtchns);
+		pc->ch.q[i].irq = irq;
+	}
+	return 0;
+}
+
+/* Queue @i's FIFOs: slice @i of @nq of each side's data area. */
+static int queue_init(struct xl_pchan *pc, unsigned int i, unsigned int nq,
+		      u32 features)
+{
+	struct xl_queue *q = &pc->ch.q[i];
+	struct xl_ctrl_page *own = page_address(pc->own.ctrl_page);
+	u32 own_size = (XL_PAGE_SIZE << pc->own.order) / nq;
+	u32 peer_size = (XL_PAGE_SIZE << pc->peer_order) / nq;
+	int err;
+
+	err = xl_fifo_tx_init_queue(&q->tx, (u8 *)pc->own.data + i * own_size,
+				    own_size, own, pc->pctrl.addr, i, features);
+	return err ?: xl_fifo_rx_init_queue(&q->rx,
+					    (const u8 *)pc->pdata.addr +
+					    i * peer_size, peer_size, own,
+					    pc->pctrl.addr, i, features);
+}
+
+/*
+ * Map the peer's offer and bind the event channels.  -EPROTO: the peer's
+ * fault (references or ports that Xen refuses, bad directory contents).
  */
 static int chan_connect(struct xl_cpeer *p, const struct xl_hs *hs)
 {
 	struct xl_pchan *pc = p->pc;
-	unsigned int i, nr = 1u << hs->order;
+	struct xl_ctrl_page *own = page_address(pc->own.ctrl_page);
+	unsigned int i, nq, version, nr = 1u << hs->order;
 	struct xl_map dir;
 	grant_ref_t *refs;
 	u32 features;
-	int err, irq;
+	int err;
 
 	if (atomic_read(&xl_cp.st.maps) + nr + hs->nr_dir + 1 > xl_max_mapped) {
 		budget_refused(p);
@@ -818,35 +1035,24 @@ static int chan_connect(struct xl_cpeer *p, const struct xl_hs *hs)
 		return err;
 	pc->peer_order = hs->order;
 
-	if (!p->lower) {
-		irq = bind_interdomain_evtchn_to_irqhandler_lateeoi(&pc->xdev, hs->port,
-								    xl_dp_irq, 0,
-								    pc->irq_name,
-								    &pc->ch);
-		if (irq < 0) {
-			xl_peer_err(p, "cannot bind the peer's event channel %u: %d",
-				    hs->port, irq);
-			return -EPROTO;
-		}
-		atomic_inc(&xl_cp.st.evtchns);
-		pc->ch.irq = irq;
-	}
+	version = min_t(unsigned int, hs->version, XL_CHAN_VERSION);
+	nq = chan_queues(pc, hs, version);
+	err = chan_bind(p, pc, hs, nq);
+	if (err)
+		return err;
 
 	features = xl_dp_features() & hs->features & XL_FEAT_KNOWN;
 	pc->ch.features = features;
-	pc->ch.version = min_t(unsigned int, hs->version, XL_CHAN_VERSION);
-	err = xl_fifo_tx_init(&pc->ch.tx, pc->own.data,
-			      XL_PAGE_SIZE << pc->own.order,
-			      page_address(pc->own.ctrl_page), pc->pctrl.addr,
-			      features);
-	err = err ?: xl_fifo_rx_init(&pc->ch.rx, pc->pdata.addr,
-				     XL_PAGE_SIZE << hs->order,
-				     page_address(pc->own.ctrl_page),
-				     pc->pctrl.addr, features);
+	pc->ch.version = version;
+	for (i = 0; i < nq && !err; i++)
+		err = queue_init(pc, i, nq, features);
 	if (err) {
 		xl_peer_err(p, "FIFO setup failed: %d", err);
 		return err;
 	}
+	pc->ch.nq = nq;
+	/* Informative, for whoever looks at the page. */
+	WRITE_ONCE(own->queues, cpu_to_le32(nq));
 	err = xl_dp_chan_up(&pc->ch);
 	if (err) {
 		xl_peer_err(p, "data path refused the channel: %d", err);
@@ -864,7 +1070,8 @@ static int chan_connect(struct xl_cpeer *p, const struct xl_hs *hs)
 		return err;
 	}
 	/* Anything published before the peer bound its end was not heard. */
-	xl_chan_notify(&pc->ch);
+	for (i = 0; i < nq; i++)
+		xl_queue_notify(&pc->ch.q[i]);
 	return 0;
 }
 
@@ -907,40 +1114,53 @@ static void step_offered(struct xl_cpeer *p)
 	p->connected_at = jiffies;
 	p->setup_ms = jiffies_to_msecs(jiffies - p->offered_at);
 	p->st.connects++;
-	pr_info("peer d%u: channel connected (%s guest, attempt %u/%u, rings %u/%u KiB, features 0x%x) %u ms after our offer\n",
+	pr_info("peer d%u: channel connected (%s guest, attempt %u/%u, rings %u/%u KiB, queues %u, features 0x%x) %u ms after our offer\n",
 		p->pub.domid, xl_guest_type(), p->pc->attempt,
 		hs.attempt, 4u << p->pc->own.order, 4u << hs.order,
-		p->pc->ch.features, p->setup_ms);
+		p->pc->ch.nq, p->pc->ch.features, p->setup_ms);
 }
 
 /*
- * Like netback's rx_stall_timeout_msecs: data waits for the peer and its
- * consumer index has not moved for xl_stall_timeout_ms.  A peer whose
- * kernel is wedged or whose rogue process died would otherwise keep the
- * channel connected while every packet for it is lost.  Its index is
- * only compared (xl_fifo_tx_inflight() validates it).
+ * Like netback's rx_stall_timeout_msecs: data waits for the peer on some
+ * queue (*@queue) and its consumer index there has not moved for
+ * xl_stall_timeout_ms.  A peer whose kernel is wedged or whose rogue
+ * process died would otherwise keep the channel connected while every
+ * packet for it is lost.  Each queue is watched on its own: a peer that
+ * drains one and starves another loses the channel too.  Its indexes
+ * are only compared (xl_fifo_tx_inflight() validates them).
  */
-static bool chan_stalled(struct xl_pchan *pc, u32 *pending)
+static bool chan_stalled(struct xl_pchan *pc, u32 *pending,
+			 unsigned int *queue)
 {
-	u32 cons;
+	unsigned long t = msecs_to_jiffies(xl_stall_timeout_ms);
+	unsigned int i;
+	u32 left, cons;
 
-	spin_lock_bh(&pc->ch.tx_lock);
-	*pending = xl_fifo_tx_inflight(&pc->ch.tx);
-	cons = pc->ch.tx.cons;
-	spin_unlock_bh(&pc->ch.tx_lock);
-	if (!*pending || cons != pc->stall_cons || !pc->stall_since) {
-		pc->stall_cons = cons;
-		pc->stall_since = *pending ? jiffies | 1 : 0;
-		return false;
+	for (i = 0; i < pc->ch.nq; i++) {
+		struct xl_queue *q = &pc->ch.q[i];
+
+		spin_lock_bh(&q->tx_lock);
+		left = xl_fifo_tx_inflight(&q->tx);
+		cons = q->tx.cons;
+		spin_unlock_bh(&q->tx_lock);
+		if (!left || cons != pc->stall_cons[i] || !pc->stall_since[i]) {
+			pc->stall_cons[i] = cons;
+			pc->stall_since[i] = left ? jiffies | 1 : 0;
+			continue;
+		}
+		if (t && time_after(jiffies, pc->stall_since[i] + t)) {
+			*pending = left;
+			*queue = i;
+			return true;
+		}
 	}
-	return xl_stall_timeout_ms &&
-	       time_after(jiffies, pc->stall_since +
-			  msecs_to_jiffies(xl_stall_timeout_ms));
+	return false;
 }
 
 static void step_connected(struct xl_cpeer *p)
 {
 	struct xl_pchan *pc = p->pc;
+	unsigned int queue;
 	struct xl_hs hs;
 	u32 pending;
 	int err;
@@ -951,10 +1171,10 @@ static void step_connected(struct xl_cpeer *p)
 		go_broken(p, true);
 		return;
 	}
-	if (chan_stalled(pc, &pending)) {
+	if (chan_stalled(pc, &pending, &queue)) {
 		p->st.stalls++;
-		xl_peer_err(p, "stalled: %u bytes sent, none consumed in %u ms; back to netfront",
-			    pending, xl_stall_timeout_ms);
+		xl_peer_err(p, "stalled: %u bytes sent on queue %u, none consumed in %u ms; back to netfront",
+			    pending, queue, xl_stall_timeout_ms);
 		go_broken(p, true);
 		return;
 	}
@@ -1033,6 +1253,9 @@ void xl_chan_step(struct xl_cpeer *p)
 unsigned long xl_chan_next(const struct xl_cpeer *p)
 {
 	unsigned long t = msecs_to_jiffies(xl_stall_timeout_ms);
+	const struct xl_pchan *pc = p->pc;
+	unsigned long next;
+	unsigned int i;
 
 	/* Draining is seen in shared memory only: look every 20 ms. */
 	if (p->state == XL_CS_CLOSING)
@@ -1041,10 +1264,16 @@ unsigned long xl_chan_next(const struct xl_cpeer *p)
 		return p->deadline;
 	if (!t)
 		return jiffies + 60 * HZ;
-	/* Idle channels are sampled twice a timeout, stalling ones on time. */
-	if (p->pc->stall_since)
-		return p->pc->stall_since + t + 1;
-	return jiffies + max(t / 2, 1ul);
+	/*
+	 * Idle queues are sampled twice a timeout, so that one starting to
+	 * stall is noticed; a stalling queue is looked at on time.
+	 */
+	next = jiffies + max(t / 2, 1ul);
+	for (i = 0; i < pc->ch.nq; i++)
+		if (pc->stall_since[i] &&
+		    time_before(pc->stall_since[i] + t + 1, next))
+			next = pc->stall_since[i] + t + 1;
+	return next;
 }
 
 void xl_chan_peer_init(struct xl_cpeer *p)

@@ -2,7 +2,7 @@
 /*
  * Control plane internals: the peer table (peer.c), the per-peer channel
  * state machine and handshake (chan.c), the shared pages and the event
- * channel (shmem.c), suspend and resume (pm.c) and debugfs (debugfs.c).
+ * channels (shmem.c), suspend and resume (pm.c) and debugfs (debugfs.c).
  * Documentation/control-plane.md, section 5, is the specification.
  */
 #ifndef _XENLOOP_CP_H
@@ -21,7 +21,7 @@
 enum xl_cs {
 	XL_CS_IDLE = 0,		/* nothing allocated; offer at retry_at */
 	XL_CS_OFFERED,		/* our side published, waiting for the peer */
-	XL_CS_CONNECTED,	/* both directions mapped, event channel bound */
+	XL_CS_CONNECTED,	/* both directions mapped, event channels bound */
 	XL_CS_BROKEN,		/* torn down after an error; retry with backoff */
 	XL_CS_CLOSING,		/* planned close: draining both ways */
 	XL_CS_CLOSE_WAIT,	/* unmapped; waiting for the peer to unmap */
@@ -77,17 +77,21 @@ struct xl_pchan {
 	struct xl_own own;
 	struct xl_map pctrl;		/* the peer's control page */
 	struct xl_map pdata;		/* the peer's data area */
-	evtchn_port_t port;		/* local port, 0 if none */
-	bool port_alloc;		/* allocated (lower domid), not yet bound */
+	unsigned int offer_q;		/* queues we offered */
+	/* Lower domid: the port of each queue we offered, 0 if none. */
+	evtchn_port_t port[XL_QUEUES_MAX];
+	bool port_alloc[XL_QUEUES_MAX];	/* allocated, not yet bound */
 	bool published;			/* peer->pub.chan points here */
 	atomic_t broken;		/* XL_PC_*, set by xl_chan_broken() */
 	char broken_why[64];		/* valid once XL_PC_BROKEN */
 	u32 attempt;			/* ours, written as "attempt" */
 	u32 peer_attempt;		/* the peer's we connected to */
 	unsigned int peer_order;
-	char irq_name[24];
-	u32 stall_cons;			/* peer's consumer index last seen */
-	unsigned long stall_since;	/* jiffies it last moved, 0: idle */
+	/* The IRQ keeps a pointer to its name while it is bound. */
+	char irq_name[XL_QUEUES_MAX][24];
+	/* Per queue: the peer's consumer index last seen, and since when. */
+	u32 stall_cons[XL_QUEUES_MAX];
+	unsigned long stall_since[XL_QUEUES_MAX];	/* jiffies, 0: idle */
 };
 
 struct xl_mac_node {
@@ -206,6 +210,7 @@ extern unsigned int xl_backoff_max_ms;
 extern unsigned int xl_stall_timeout_ms;
 extern unsigned int xl_max_grants;
 extern unsigned int xl_max_mapped;
+extern unsigned int xl_max_queues;
 
 /* main.c APIs: */
 const char *xl_guest_type(void);

@@ -2,7 +2,7 @@
 /*
  * Observability: /sys/kernel/debug/xenloop/
  *   peers   one block per peer: channel state, generations, ring sizes,
- *           grants, event channel, counters, last error
+ *           grants, queues and their event channels, counters, last error
  *   stats   module-wide counters (what is granted, mapped and bound now)
  * Documentation/control-plane.md, section 5.7, describes every field.
  */
@@ -13,6 +13,41 @@
 #include "cp.h"
 
 static struct dentry *xl_dbg_dir;
+
+/*
+ * One line per queue that is in use or has an event channel bound (the
+ * lower side binds every queue it offered until the channel connects).
+ * The indexes are read without the locks that guard them: a snapshot.
+ */
+static void show_queues(struct seq_file *m, const struct xl_pchan *pc)
+{
+	s64 events = 0, early = 0;
+	unsigned int i;
+
+	for (i = 0; i < XL_QUEUES_MAX; i++) {
+		events += atomic64_read(&pc->ch.q[i].events);
+		early += atomic64_read(&pc->ch.q[i].early_events);
+	}
+	seq_printf(m, "  offered_queues %u\n", pc->offer_q);
+	seq_printf(m, "  queues %u\n", pc->ch.nq);
+	seq_printf(m, "  events %lld\n", (long long)events);
+	seq_printf(m, "  early_events %lld\n", (long long)early);
+	for (i = 0; i < XL_QUEUES_MAX; i++) {
+		const struct xl_queue *q = &pc->ch.q[i];
+
+		if (i >= pc->ch.nq && !q->irq)
+			continue;
+		seq_printf(m, "  q%u irq %u events %lld early_events %lld", i,
+			   q->irq, (long long)atomic64_read(&q->events),
+			   (long long)atomic64_read(&q->early_events));
+		if (pc->ch.dp && i < pc->ch.nq)
+			seq_printf(m, " tx_prod %u tx_cons %u rx_cons %u rx_prod %u rx_drops %llu %llu %llu %llu",
+				   q->tx.prod, q->tx.cons, q->rx.cons,
+				   q->rx.prod, q->rx.drops[0], q->rx.drops[1],
+				   q->rx.drops[2], q->rx.drops[3]);
+		seq_puts(m, "\n");
+	}
+}
 
 static void show_peer(struct seq_file *m, struct xl_cpeer *p)
 {
@@ -45,11 +80,6 @@ static void show_peer(struct seq_file *m, struct xl_cpeer *p)
 			   pc->own.nr_granted + pc->own.ctrl_granted);
 		seq_printf(m, "  mapped %u\n",
 			   pc->pctrl.nr_mapped + pc->pdata.nr_mapped);
-		seq_printf(m, "  irq %u\n", pc->ch.irq);
-		seq_printf(m, "  events %lld\n",
-			   (long long)atomic64_read(&pc->ch.events));
-		seq_printf(m, "  early_events %lld\n",
-			   (long long)atomic64_read(&pc->ch.early_events));
 		/* Read through our mapping: shows the peer's page is there. */
 		if (pc->pctrl.addr) {
 			const struct xl_ctrl_page *pcp = pc->pctrl.addr;
@@ -59,15 +89,7 @@ static void show_peer(struct seq_file *m, struct xl_cpeer *p)
 		}
 		seq_printf(m, "  features 0x%08x\n", pc->ch.features);
 		seq_printf(m, "  version %u\n", pc->ch.version);
-		if (pc->ch.dp) {
-			seq_printf(m, "  tx_prod %u\n  tx_cons %u\n",
-				   pc->ch.tx.prod, pc->ch.tx.cons);
-			seq_printf(m, "  rx_cons %u\n  rx_prod %u\n",
-				   pc->ch.rx.cons, pc->ch.rx.prod);
-			seq_printf(m, "  rx_drops %llu %llu %llu %llu\n",
-				   pc->ch.rx.drops[0], pc->ch.rx.drops[1],
-				   pc->ch.rx.drops[2], pc->ch.rx.drops[3]);
-		}
+		show_queues(m, pc);
 	}
 	seq_printf(m, "  offers %llu\n  connects %llu\n  teardowns %llu\n",
 		   p->st.offers, p->st.connects, p->st.teardowns);

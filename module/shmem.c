@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The memory and the event channel of one channel:
+ * The memory and the event channels of one channel:
  *   - our control page, data area and grant directory: zeroed pages we
  *     own, granted read-only to the peer;
  *   - the peer's control page and data area, mapped read-only into
  *     unpopulated (or ballooned) pages from gnttab_alloc_pages(), never
  *     over memory we own, so that it works in PV and PVH guests;
- *   - the interdomain event channel.
+ *   - the interdomain event channels, one per queue.
  *
  * Mapping, PV versus PVH.  An auto-translated (PVH) guest maps a grant at
  * a guest-physical frame: map each grant at its page's frame, then vmap()
@@ -417,8 +417,9 @@ err_free:
 }
 
 /*
- * The lower domid of a pair allocates the event channel as an unbound
- * port the higher one may bind (Documentation/control-plane.md, 5.1).
+ * The lower domid of a pair allocates each queue's event channel as an
+ * unbound port the higher one may bind (Documentation/control-plane.md,
+ * 5.1).
  */
 int xl_evtchn_alloc(domid_t peer, evtchn_port_t *port)
 {
