@@ -552,6 +552,9 @@ static void chan_unpublish(struct xl_cpeer *p, struct xl_pchan *pc)
 	}
 }
 
+/* close_begin() holds every queue's lock, each its own lockdep subclass. */
+static_assert(XL_QUEUES_MAX <= MAX_LOCKDEP_SUBCLASSES);
+
 static void close_begin(struct xl_cpeer *p)
 {
 	struct xl_pchan *pc = p->pc;
@@ -559,20 +562,21 @@ static void close_begin(struct xl_cpeer *p)
 	unsigned int i;
 
 	chan_unpublish(p, pc);
-	/* One flag for every queue, in queue 0's block. */
-	spin_lock_bh(&pc->ch.q[0].tx_lock);
+	/*
+	 * One flag for every queue, in queue 0's block, set while we hold
+	 * every queue's lock: a producer checks it under its own queue's
+	 * lock, so no record follows it on any queue, even for a peer that
+	 * is closing too and reads the flag before our "closing".  The data
+	 * path never holds two queues' locks at once.
+	 */
+	local_bh_disable();
+	for (i = 0; i < pc->ch.nq; i++)
+		spin_lock_nested(&pc->ch.q[i].tx_lock, i);
 	WRITE_ONCE(own->flags, cpu_to_le32(le32_to_cpu(own->flags) |
 					   XL_CTRL_TX_CLOSED));
-	spin_unlock_bh(&pc->ch.q[0].tx_lock);
-	/*
-	 * A producer checks the flag under its own queue's lock: once we
-	 * have held each lock, one that saw the flag clear has finished its
-	 * record, and what we count as in flight no longer grows.
-	 */
-	for (i = 1; i < pc->ch.nq; i++) {
-		spin_lock_bh(&pc->ch.q[i].tx_lock);
-		spin_unlock_bh(&pc->ch.q[i].tx_lock);
-	}
+	for (i = pc->ch.nq; i-- > 0;)
+		spin_unlock(&pc->ch.q[i].tx_lock);
+	local_bh_enable();
 	virt_mb();	/* TX_CLOSED before the peer hears about it */
 	side_write_state(p, XENLOOP_HS_CLOSING);
 	for (i = 0; i < pc->ch.nq; i++)
