@@ -74,6 +74,18 @@ rogue "reserved grant reference" "handshake: reserved ctrl-ref 3" "ctrl-ref=3"
 rogue "too many directory references" "handshake: 2 dir-refs for ring-order 0" "dir-refs=101 102"
 rogue "oversized value" "handshake: ring-order is too long" "ring-order=0000000000000000000000000000000000000001"
 rogue "event channel 0" "handshake: event-channel 0" "event-channel=0"
+# Channel version 3 queues: g2 and g3 have the higher domids, so they
+# read g1's ports for queues 1.. too.  (Nodes stay between offers: the
+# case without the list comes first; later offers say version 2, which
+# has no queues.)
+rogue "queue ports missing" "handshake: queue-event-channels is missing" \
+	"version=3" "queues=2"
+rogue "queues not a power of two" "handshake: bad queues 3" "version=3" "queues=3"
+rogue "more queues than a channel has" "handshake: bad queues 16" "version=3" "queues=16"
+rogue "fewer queue ports than queues" "handshake: 1 queue-event-channels for 4 queues" \
+	"version=3" "queues=4" "queue-event-channels=10"
+rogue "queue port 0" "handshake: bad queue-event-channels" \
+	"version=3" "queues=2" "queue-event-channels=0"
 rogue "grant references g1 never granted" "cannot map the peer's control page" \
 	"ctrl-ref=4000" "dir-refs=4001"
 check "g2 and g3 count the channel to g1 as broken" \
