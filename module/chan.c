@@ -552,9 +552,6 @@ static void chan_unpublish(struct xl_cpeer *p, struct xl_pchan *pc)
 	}
 }
 
-/* close_begin() holds every queue's lock, each its own lockdep subclass. */
-static_assert(XL_QUEUES_MAX <= MAX_LOCKDEP_SUBCLASSES);
-
 static void close_begin(struct xl_cpeer *p)
 {
 	struct xl_pchan *pc = p->pc;
@@ -563,20 +560,19 @@ static void close_begin(struct xl_cpeer *p)
 
 	chan_unpublish(p, pc);
 	/*
-	 * One flag for every queue, in queue 0's block, set while we hold
-	 * every queue's lock: a producer checks it under its own queue's
-	 * lock, so no record follows it on any queue, even for a peer that
-	 * is closing too and reads the flag before our "closing".  The data
-	 * path never holds two queues' locks at once.
+	 * Close every queue under its lock first, then say so in the one
+	 * shared flag (queue 0's block): a producer checks its queue's
+	 * tx_closed under the same lock, so by the time the peer can see
+	 * TX_CLOSED no record follows on any queue, even for a peer that
+	 * is closing too and reads the flag before our "closing".
 	 */
-	local_bh_disable();
-	for (i = 0; i < pc->ch.nq; i++)
-		spin_lock_nested(&pc->ch.q[i].tx_lock, i);
+	for (i = 0; i < pc->ch.nq; i++) {
+		spin_lock_bh(&pc->ch.q[i].tx_lock);
+		pc->ch.q[i].tx_closed = true;
+		spin_unlock_bh(&pc->ch.q[i].tx_lock);
+	}
 	WRITE_ONCE(own->flags, cpu_to_le32(le32_to_cpu(own->flags) |
 					   XL_CTRL_TX_CLOSED));
-	for (i = pc->ch.nq; i-- > 0;)
-		spin_unlock(&pc->ch.q[i].tx_lock);
-	local_bh_enable();
 	virt_mb();	/* TX_CLOSED before the peer hears about it */
 	side_write_state(p, XENLOOP_HS_CLOSING);
 	for (i = 0; i < pc->ch.nq; i++)

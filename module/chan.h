@@ -77,6 +77,11 @@ struct xl_queue {
 
 	/* ---- data path ---- */
 	spinlock_t tx_lock;		/* serialises producers on @tx */
+	/*
+	 * Set by the control plane under @tx_lock at a planned close,
+	 * before XL_CTRL_TX_CLOSED: no record may follow.
+	 */
+	bool tx_closed;
 	struct xl_fifo_tx tx;		/* our slice, towards the peer */
 	struct xl_fifo_rx rx;		/* the peer's slice, towards us */
 	atomic64_t events;		/* every event on the port */

@@ -334,12 +334,12 @@ static void xl_tx_set_broken(struct xl_dp_queue *dq)
 
 /*
  * The control plane closed our direction (planned teardown, draining):
- * no record may follow.  It sets the flag under tx_lock.
+ * no record may follow.  It closes each queue under its tx_lock, which
+ * the caller holds, before it says TX_CLOSED to the peer.
  */
 static bool xl_tx_closed(const struct xl_queue *q)
 {
-	return le32_to_cpu(READ_ONCE(q->ch->q[0].tx.own->flags)) &
-	       XL_CTRL_TX_CLOSED;
+	return q->tx_closed;
 }
 
 /* Under q->tx_lock: the tx counters have one writer at a time. */
