@@ -32,7 +32,10 @@
 # LAB_DEBUG_MEM (debug guests' default memory in MiB), LAB_TCG_THREAD
 # (QEMU's TCG threading, multi or single; default multi), LAB_CPU (QEMU's
 # -cpu; default qemu64,+svm,+npt), LAB_XEN_ARGS (more options on Xen's
-# command line).
+# command line), LAB_GUEST_VCPUS (vCPUs per guest, 1 to 8; default 1, or
+# what the scenario's "# lab: guest-vcpus=" header says),
+# LAB_SCENARIO_ENV (NAME=VALUE words the scenario finds in its
+# environment, e.g. "BENCH_REPS=1 BENCH_SECS=2"; values without spaces).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -146,6 +149,32 @@ for k in $(echo "$guest_kernel" | tr , ' '); do
 	*)
 		die "guest kernel '$k': want stock, debug or a series like 6.12" ;;
 	esac
+done
+
+# vCPUs of each guest: 1 unless the environment or the scenario's
+# "# lab: guest-vcpus=N" header asks for more.  The emulated machine has
+# 2 vCPUs (QEMU -smp 2, dom0_max_vcpus=2), so two 2-vCPU guests and dom0
+# overcommit them threefold: Xen's scheduler shares them, which costs
+# speed, not function.  Scenarios that need several vCPUs per guest (the
+# multi-queue channels) say so in their header.
+guest_vcpus=${LAB_GUEST_VCPUS:-}
+if [ -z "$guest_vcpus" ] && [ "$mode" = run ]; then
+	guest_vcpus=$(sed -n 's/^# lab: guest-vcpus=\([0-9]*\).*/\1/p' \
+		      "$HERE/scenarios/$scenario.sh" | head -n1)
+fi
+: "${guest_vcpus:=1}"
+[[ $guest_vcpus =~ ^[1-8]$ ]] || die "guest vCPUs '$guest_vcpus': want 1 to 8"
+
+# Knobs for the scenario itself (BENCH_REPS, IP3_SECS, LAB_WAIT, ...):
+# dom0 gets them in /lab/scenario.env, which labrun sources before the
+# scenario.  Checked here so that nothing but plain assignments reaches
+# dom0's shell.
+scenario_env=() words=()
+read -r -a words <<< "${LAB_SCENARIO_ENV:-}"
+for a in "${words[@]}"; do
+	[[ $a =~ ^[A-Za-z_][A-Za-z0-9_]*=[A-Za-z0-9_.,:/+-]*$ ]] ||
+		die "LAB_SCENARIO_ENV: '$a' is not NAME=VALUE (letters, digits, _.,:/+-)"
+	scenario_env+=("export $a")
 done
 
 # dom0's xenloopd comes from the xenloopd package, unpacked into dom0's
@@ -262,6 +291,7 @@ dpkg-deb -x "$XENLOOPD_DEB" "$o"
 mkdir -p "$o/etc/xenloop"
 install -m 644 "$o/usr/share/doc/xenloopd/examples/xenloopd.conf.example" "$o/etc/xenloop/"
 cp -r "$HERE/scenarios" "$o/lab/scenarios"
+printf '%s\n' "${scenario_env[@]}" > "$o/lab/scenario.env"
 (cd "$o" && find . -print0 | cpio --null -o -H newc --quiet) > "$work/overlay.cpio"
 # Linux unpacks concatenated cpio archives in order, later files winning.
 cat "$IMAGES/dom0-base.cpio" "$work/overlay.cpio" > "$work/dom0.cpio"
@@ -271,13 +301,15 @@ xen_args="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all"
 xen_args+=" dom0_mem=1024M,max:1024M dom0_max_vcpus=2 noreboot bootscrub=0"
 xen_args+=" ${LAB_XEN_ARGS:-}"
 dom0_args="console=hvc0 earlyprintk=xen lab.mode=$mode lab.scenario=$scenario lab.guests=$guests"
-# lablib.sh reads these as LAB_GUEST_KERNEL and LAB_DEBUG_MEM.
+# lablib.sh reads these as LAB_GUEST_KERNEL, LAB_GUEST_VCPUS and
+# LAB_DEBUG_MEM.
 # With ":" between the entries: QEMU splits -initrd at commas.
-dom0_args+=" lab.guest_kernel=${guest_kernel//,/:}"
+dom0_args+=" lab.guest_kernel=${guest_kernel//,/:} lab.guest_vcpus=$guest_vcpus"
 [ -z "${LAB_DEBUG_MEM:-}" ] || dom0_args+=" lab.debug_mem=$LAB_DEBUG_MEM"
 echo "# lab: guest kernels $guest_kernel (stock: $KVER${debug_dir:+, debug: $GKVER}$(
 	for k in "${extra_kernels[@]}"; do printf ', %s: %s' "${k%%:*}" "${k#*:}"; done));" \
-	"module from $module_from; dom0's xenloopd from $(basename "$XENLOOPD_DEB")"
+	"module from $module_from; dom0's xenloopd from $(basename "$XENLOOPD_DEB");" \
+	"$guest_vcpus vCPU(s) per guest${LAB_SCENARIO_ENV:+; scenario env: $LAB_SCENARIO_ENV}"
 qemu=(qemu-system-x86_64 -machine q35 -accel tcg,thread=${LAB_TCG_THREAD:-multi}
       -cpu "${LAB_CPU:-qemu64,+svm,+npt}" -m "${LAB_MEM:-4096}" -smp 2 -nographic
       -no-reboot -nic none

@@ -21,6 +21,7 @@
 #   on [-t SECONDS] GUEST CMD...       run CMD in GUEST, output to stdout
 #   guest_ip GUEST [6]   guest_ctl GUEST   guest_domid GUEST
 #   guest_kernel GUEST   (stock, debug or a series such as 6.12)
+#   guest_vcpus GUEST    (the vCPUs it was created with)
 #   guest_console GUEST  (the guest's console log(s), also after migration)
 #   dmesg_clean GUEST DESC             no kernel report (WARNING, BUG,
 #                                      Oops, the debug kernel's) in its dmesg
@@ -50,7 +51,8 @@
 # Values: LAB_GUESTS (from lab.sh -g), LAB_OUT (host-visible directory),
 # LAB_GUEST_KERNEL (from lab.sh: the guests' kernels in start order, e.g.
 # stock, debug or stock,6.12; the last entry stands for the rest), LAB_DEBUG_MEM (debug
-# guests' default memory in MiB).
+# guests' default memory in MiB), LAB_GUEST_VCPUS (vCPUs per guest, from
+# lab.sh: LAB_GUEST_VCPUS or the scenario's "# lab: guest-vcpus=" header).
 
 LAB_OUT=/lab/out
 LAB_TAP=$LAB_OUT/tap.log
@@ -66,6 +68,9 @@ mkdir -p "$LAB_RUN/guests"
 # kernel at 256: 205 and 155).
 : "${LAB_GUEST_KERNEL:=stock}"
 : "${LAB_DEBUG_MEM:=1024}"
+# One vCPU per guest unless the run asks for more (multi-queue channels
+# need several: a guest offers at most as many queues as it has vCPUs).
+: "${LAB_GUEST_VCPUS:=1}"
 
 _lab_n=0
 _lab_pass=0
@@ -140,6 +145,7 @@ guest_idx() { _lab_gvar "$1" idx; }
 guest_type() { _lab_gvar "$1" type; }
 # stock, debug or a series (6.12): the kernel guest_start booted the guest on.
 guest_kernel() { _lab_gvar "$1" kernel; }
+guest_vcpus() { _lab_gvar "$1" vcpus; }
 guest_ctl() { echo "10.56.0.$(guest_idx "$1")"; }
 # net_ip G N [6]: G's address on test network N (10.N.0.<idx>/24,
 # fd00:N::<idx>/64): 55 is xenbr0 (eth0), 57 xenbr2 (scenarios' net2).
@@ -206,6 +212,7 @@ guest_start() {
 	esac
 	: "${mem:=256}"
 	echo "$kind" > "$d/kernel"
+	echo "$LAB_GUEST_VCPUS" > "$d/vcpus"
 	cat > "$d/cfg" <<CFG
 name = "$name"
 type = "$type"
@@ -213,7 +220,7 @@ kernel = "$kernel"
 ramdisk = "/lab/guest/initrd.cpio"
 extra = "console=hvc0 lab.name=$name lab.idx=$idx"
 memory = $mem
-vcpus = 1
+vcpus = $LAB_GUEST_VCPUS
 on_crash = "preserve"
 vif = [ 'mac=$(printf '00:16:3e:55:00:%02x' "$idx"),bridge=xenbr0,script=vif-lab',
         'mac=$(printf '00:16:3e:56:00:%02x' "$idx"),bridge=xenbr1,script=vif-lab' ]
@@ -607,6 +614,15 @@ xen_active() {
 		END { print n + 0 }'
 }
 # ---- xenloop0's counters (ethtool -S) ----------------------------------
+# Each channel has its own lines, peer<domid>_<stat>, and with several
+# queues also one line per queue, peer<domid>_q<i>_<stat>, for some of
+# the stats (tx_packets, tx_bytes, rx_packets, rx_bytes, events, tx_kicks,
+# rx_kicks).  The channel's line is the sum over its queues, so a pattern
+# such as '_tx_packets$', which matches both kinds, would count a channel's
+# packets twice: eth_sum and eth_chan_stats leave the per-queue lines out,
+# eth_qsum and eth_queues read only them.
+ETH_QUEUE_RE='^peer[0-9]+_q[0-9]+_'
+
 # eth_stats G: G's `ethtool -S xenloop0` as "name value" lines; nothing
 # when the module is not loaded.  Every scenario reads the counters
 # through this one parser.
@@ -614,15 +630,31 @@ eth_stats() {
 	on "$1" "ethtool -S xenloop0" 2>/dev/null |
 		sed -n 's/^ *\([A-Za-z0-9_]*\): *\([0-9][0-9]*\) *$/\1 \2/p'
 }
-# eth_sum G ERE: the sum of G's counters whose name matches ERE (0 if
-# none).  Printed with "%.0f": awk's print and "%d" lose integers above
+# eth_chan_stats G: eth_stats without the per-queue lines: the module-wide
+# gone_* lines and one set per channel.
+eth_chan_stats() { eth_stats "$1" | awk -v q="$ETH_QUEUE_RE" '$1 !~ q'; }
+# _eth_sum ERE: the sum of the counters on stdin whose name matches ERE.
+# Printed with "%.0f": awk's print and "%d" lose integers above
 # 2^31 - 1 (busybox's "%d" wraps them, mawk's clamps them), "%.0f" keeps
 # them exact up to 2^53.
-eth_sum() {
-	as_count "$(eth_stats "$1" | awk -v re="$2" '$1 ~ re { s += $2 } END { printf "%.0f", s }')"
+_eth_sum() {
+	as_count "$(awk -v re="$1" '$1 ~ re { s += $2 } END { printf "%.0f", s }')"
 }
-# dp_eth G NAME: counter NAME of G (0 if absent).
-dp_eth() { eth_sum "$1" "^$2\$"; }
+# eth_sum G ERE: the sum of G's per-channel (and gone_*) counters whose
+# name matches ERE (0 if none); per-queue lines never count.
+eth_sum() { eth_chan_stats "$1" | _eth_sum "$2"; }
+# eth_qsum G ERE: the same over the per-queue lines only.
+eth_qsum() { eth_stats "$1" | awk -v q="$ETH_QUEUE_RE" '$1 ~ q' | _eth_sum "$2"; }
+# dp_eth G NAME: counter NAME of G, per-channel or per-queue (0 if absent).
+dp_eth() {
+	as_count "$(eth_stats "$1" | awk -v n="$2" '$1 == n { printf "%.0f", $2; exit }')"
+}
+# eth_queues G D: the queue indices G's counters show for its channel to
+# domid D, in order, one per line (none for a channel without per-queue
+# lines).
+eth_queues() {
+	eth_stats "$1" | sed -n "s/^peer${2}_q\([0-9]*\)_tx_packets .*/\1/p" | sort -n
+}
 # eth_diag G: G's non-zero counters as diag lines.
 eth_diag() {
 	local l
