@@ -16,7 +16,7 @@
 #   BENCH_OUT    the output directory, overriding the above
 #   BENCH_SECS, BENCH_REPS, BENCH_RR, BENCH_DOM0, BENCH_BUSY_US,
 #   BENCH_TCP_SIZES, BENCH_UDP_SIZES, BENCH_RR_SIZES, BENCH_MF_FLOWS,
-#   BENCH_MF_SIZES
+#   BENCH_MF_SIZES, BENCH_MAX_QUEUES
 #                the scenario's knobs (selftests/lab/scenarios/bench.sh;
 #                lists comma-separated), passed to it through lab.sh's
 #                LAB_SCENARIO_ENV; e.g. BENCH_REPS=1 BENCH_SECS=1 for a
@@ -37,7 +37,7 @@ trap 'rm -f "$stamp"' EXIT
 
 env=()
 for v in BENCH_SECS BENCH_REPS BENCH_RR BENCH_DOM0 BENCH_BUSY_US BENCH_TCP_SIZES \
-	 BENCH_UDP_SIZES BENCH_RR_SIZES BENCH_MF_FLOWS BENCH_MF_SIZES; do
+	 BENCH_UDP_SIZES BENCH_RR_SIZES BENCH_MF_FLOWS BENCH_MF_SIZES BENCH_MAX_QUEUES; do
 	[ -z "${!v:-}" ] || env+=("$v=${!v}")
 done
 

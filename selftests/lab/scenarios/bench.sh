@@ -61,6 +61,9 @@ BENCH_DOM0=${BENCH_DOM0:-3}
 # round trips under TCG take milliseconds (netfront's about 3), and at
 # 50 us no path took a single packet by busy polling.
 BENCH_BUSY_US=${BENCH_BUSY_US:-5000}
+# Queues each guest offers (the module's max_queues; empty: its default,
+# one per vCPU), to compare one and several queues on the same guests.
+XL_ARGS=${BENCH_MAX_QUEUES:+max_queues=$BENCH_MAX_QUEUES}
 DOM0_IP=10.55.0.254
 TCP_SIZES=$(echo "${BENCH_TCP_SIZES:-64,1024,16384,65536}" | tr , ' ')
 UDP_SIZES=$(echo "${BENCH_UDP_SIZES:-64,1024,8192}" | tr , ' ')
@@ -259,8 +262,8 @@ run_path() {
 
 # Loaded in both guests, channel up; unloaded in both.
 xl_load() {
-	check_on g1 "g1 loads the module" modprobe xenloop &&
-		check_on g2 "g2 loads the module" modprobe xenloop &&
+	check_on g1 "g1 loads the module" modprobe xenloop $XL_ARGS &&
+		check_on g2 "g2 loads the module" modprobe xenloop $XL_ARGS &&
 		check_wait "channel g1 <-> g2 connected (debugfs state)" 120 "chan_up g1 g2" &&
 		check_wait "xenloop0 lists the peer in both guests" 30 "dp_chan g1 g2 && dp_chan g2 g1"
 }
@@ -323,6 +326,7 @@ bench_secs=$BENCH_SECS
 bench_reps=$BENCH_REPS
 bench_rr=$BENCH_RR
 bench_busy_us=$BENCH_BUSY_US
+bench_max_queues=${BENCH_MAX_QUEUES:-default}
 bench_dom0=$BENCH_DOM0
 tcp_sizes=$TCP_SIZES
 udp_sizes=$UDP_SIZES
