@@ -20,7 +20,8 @@
 #      arrives whole with the same hash at both ends, g1's tx_packets of
 #      both queues grew by a meaningful share of the channel's packets,
 #      and each channel counter (peer<domid>_<stat>) is the sum of its
-#      queues' lines.
+#      queues' lines; in each guest every queue's events were handled on
+#      a vCPU of its own (/proc/interrupts).
 #   3. g2 reloads the module with max_queues=1: the channel comes back
 #      with one queue on both sides and a verified stream passes through
 #      it; g2 reloads it with the default again: two queues, and the
@@ -236,10 +237,32 @@ done
 on g1 "ping -c 1 -W 5 $G2" > /dev/null
 on g2 "ping -c 1 -W 5 $(guest_ip g1)" > /dev/null
 
+# mq_irq_cpu G D Q: the vCPU that handled most of G's events of queue Q
+# of its channel to domid D (/proc/interrupts: one count column per CPU,
+# the IRQ's name last).
+mq_irq_cpu() {
+	on "$1" "grep 'xenloop-d$2-q$3\$' /proc/interrupts" 2>/dev/null |
+		awk -v n="$(on "$1" nproc)" '{ best = -1
+			for (i = 0; i < n; i++) if ($(i + 2) > best) { best = $(i + 2); cpu = i }
+			print cpu; exit }'
+}
+
 stage "$MQ_FLOWS verified TCP streams at once over $MQ_Q queues" 900
 mq_spread "default parameters" mq
 mq_sums g1 $d2
 mq_sums g2 $d1
+# Steering: with several queues each queue's event is bound to a vCPU
+# of its own, so the queues' receive work runs in parallel.
+for g in g1 g2; do
+	[ $g = g1 ] && d=$d2 || d=$d1
+	cpus=
+	for q in $(seq 0 $((MQ_Q - 1))); do
+		cpus="$cpus $(mq_irq_cpu $g $d $q)"
+	done
+	diag "$g's interrupts: $(on $g "grep xenloop /proc/interrupts" 2>&1 | tr -s ' ')"
+	check "$g handles each queue's events on a vCPU of its own (queues 0..$((MQ_Q - 1)) on vCPUs$cpus)" \
+		"[ \$(echo $cpus | tr ' ' '\n' | sort -u | grep -c .) = $MQ_Q ]"
+done
 eth_diag g1
 eth_diag g2
 
