@@ -1839,10 +1839,17 @@ static bool rx_err_ok(enum xl_fifo_err err)
 
 #define DF_ROUNDS	500
 #define DF_CALLS	20000
+/*
+ * More rounds, up to this, until every outcome has been seen: how the
+ * two threads interleave is the scheduler's choice, and on a loaded
+ * machine (two cores, other jobs) 500 rounds once produced no EMPTY.
+ */
+#define DF_ROUNDS_MAX	(20 * DF_ROUNDS)
 
 /*
- * Consumer under test against the flipper, DF_ROUNDS rounds of at most
- * DF_CALLS reads each, over areas of 4 KiB and 64 KiB and flip rates from
+ * Consumer under test against the flipper, DF_ROUNDS rounds (more, up to
+ * DF_ROUNDS_MAX, until each outcome has occurred) of at most DF_CALLS
+ * reads each, over areas of 4 KiB and 64 KiB and flip rates from
  * rare to constant.  Every call must return OK with a record that passes
  * every check the consumer promises (so it validated one copy, not
  * several reads), DROP, EMPTY or BROKEN; a round ends at BROKEN or after
@@ -1856,7 +1863,9 @@ static bool test_double_fetch_consumer(void)
 	unsigned int round;
 	bool ok = true;
 
-	for (round = 0; round < DF_ROUNDS && ok; round++) {
+	for (round = 0; ok && round < DF_ROUNDS_MAX &&
+	     (round < DF_ROUNDS || !n[XL_FIFO_OK] || !n[XL_FIFO_DROP] ||
+	      !n[XL_FIFO_EMPTY] || !n[XL_FIFO_BROKEN]); round++) {
 		struct flipper f = { .rng = 0x9e3779b97f4a7c15ull * (round + 1),
 				     .rate = rates[round % 4] };
 		uint32_t size = round & 4 ? SZ_64K : SZ_4K;
