@@ -1627,6 +1627,27 @@ static size_t count_marker(const uint8_t *p, size_t n, const char *marker)
 }
 
 /*
+ * Whether byte @i of a control page belongs to a field its owner writes:
+ * the header (magic .. queues) or, in a queue's index block, the
+ * indexes, the event requests and queue 0's flags.  Every other byte
+ * stays zero.
+ */
+static bool ctrl_field(uint32_t i)
+{
+	uint32_t o;
+
+	if (i < offsetof(struct xl_ctrl_page, queues) + 4)
+		return true;
+	if (i < offsetof(struct xl_ctrl_page, q) ||
+	    i >= offsetof(struct xl_ctrl_page, q) + sizeof(struct xl_ctrl_queue) * XL_CTRL_QUEUES)
+		return false;
+	o = (i - offsetof(struct xl_ctrl_page, q)) % sizeof(struct xl_ctrl_queue);
+	return o < offsetof(struct xl_ctrl_queue, flags) + 4 ||
+	       (o >= offsetof(struct xl_ctrl_queue, rx_cons) &&
+		o < offsetof(struct xl_ctrl_queue, rx_prod_event) + 4);
+}
+
+/*
  * Look at the victim's control page and data area (and nothing of what
  * it did not grant us): MARKER must not appear (the victim sends it to
  * another peer only), and bytes outside the records it sent us must be
@@ -1651,7 +1672,7 @@ static void report(struct rogue *r, int arg)
 	wrapped = prod > size;
 	hits = count_marker(ctrl, PAGE, r->marker) + count_marker(d, size, r->marker);
 	for (i = 0; i < PAGE; i++)
-		if (ctrl[i] && !(i < 16 || (i >= 64 && i < 76) || (i >= 128 && i < 136)))
+		if (ctrl[i] && !ctrl_field(i))
 			ctrl_nz++;
 	if (!wrapped) {
 		while (pos < prod) {
