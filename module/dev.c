@@ -149,6 +149,12 @@ static const struct net_device_ops xl_dev_ops = {
  * "peer<domid>_*" (all its queues) followed by "peer<domid>_q<n>_*" for
  * each queue (a few counters).
  */
+/* Counters ethtool -S lists for channel @dp: its own, then its queues'. */
+static unsigned int xl_chan_nstats(const struct xl_dp_chan *dp)
+{
+	return XL_STAT_MAX + dp->nq * ARRAY_SIZE(xl_qstats);
+}
+
 static int xl_get_sset_count(struct net_device *dev, int sset)
 {
 	struct xl_dp_chan *dp;
@@ -158,7 +164,7 @@ static int xl_get_sset_count(struct net_device *dev, int sset)
 		return -EOPNOTSUPP;
 	ASSERT_RTNL();
 	list_for_each_entry(dp, &xl_dp_chans, node)
-		n += XL_STAT_MAX + dp->nq * ARRAY_SIZE(xl_qstats);
+		n += xl_chan_nstats(dp);
 	return n;
 }
 
@@ -201,7 +207,7 @@ static void xl_get_ethtool_stats(struct net_device *dev,
 	left -= XL_STAT_MAX;
 	list_for_each_entry(dp, &xl_dp_chans, node) {
 		/* The list cannot change under RTNL: the count still holds. */
-		n = XL_STAT_MAX + dp->nq * ARRAY_SIZE(xl_qstats);
+		n = xl_chan_nstats(dp);
 		if (left < n)
 			break;
 		xl_chan_stats(dp, one);
