@@ -88,6 +88,15 @@ struct xl_dp_queue {
 	struct sk_buff_head sent;
 	struct timer_list reap_timer;	/* backstop for a missing event */
 	bool tx_waiting;		/* asked the peer for a space event */
+	/*
+	 * The CPU this queue's NAPI poll runs on while it runs, else -1:
+	 * the data notification that replies raised by its own delivery
+	 * (ACKs, responses) would send waits for the end of the poll
+	 * (@tx_kick_deferred, under q->tx_lock), which sends one event for
+	 * all of them and the space it freed.  Written by the poll.
+	 */
+	int poll_cpu;
+	bool tx_kick_deferred;
 
 	struct xl_stats tx;		/* XL_STAT_TX_* */
 	struct xl_stats rx;		/* XL_STAT_RX_*, XL_STAT_EVENTS* */
@@ -132,6 +141,7 @@ void xl_hook_exit(void);
 unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb,
 		     const u8 *mac, u8 src_vif, u8 dst_vif);
 bool xl_xmit_poll(struct xl_dp_queue *dq);
+bool xl_xmit_poll_end(struct xl_dp_queue *dq);
 void xl_xmit_init(struct xl_dp_queue *dq);
 void xl_xmit_flush(struct xl_dp_queue *dq);
 void xl_xmit_purge(struct xl_dp_queue *dq, const struct net_device *dev);

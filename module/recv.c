@@ -411,9 +411,9 @@ static void xl_rx_eoi(struct xl_dp_queue *dq)
 	dq->event_busy = false;
 }
 
-int xl_recv_poll(struct napi_struct *napi, int budget)
+static int xl_rx_poll(struct xl_dp_queue *dq, int budget)
 {
-	struct xl_dp_queue *dq = container_of(napi, struct xl_dp_queue, napi);
+	struct napi_struct *napi = &dq->napi;
 	struct xl_queue *q = dq->q;
 	struct xl_fifo_rec rec;
 	int work = 0;
@@ -451,7 +451,6 @@ int xl_recv_poll(struct napi_struct *napi, int budget)
 		xl_rx_publish(dq, false);
 		if (work >= budget) {
 			dq->event_busy = true;
-			xl_rx_kick(dq);
 			return budget;
 		}
 	}
@@ -466,7 +465,6 @@ int xl_recv_poll(struct napi_struct *napi, int budget)
 	 */
 	if (!napi_complete_done(napi, (work > 1 || dq->polling) ? work : 0)) {
 		dq->polling = true;
-		xl_rx_kick(dq);
 		return work;	/* polled again: by the timer or MISSED */
 	}
 	dq->polling = false;
@@ -478,8 +476,30 @@ int xl_recv_poll(struct napi_struct *napi, int budget)
 		napi_schedule(napi);
 	else if (unlikely(q->rx.broken))
 		xl_rx_broken(dq);
-	xl_rx_kick(dq);
 	xl_rx_eoi(dq);
+	return work;
+}
+
+/*
+ * The notifications a poll owes go out once it ends, after GRO has
+ * handed its packets up and the replies they raised (ACKs) are
+ * published: a data notification those left (xl_xmit_poll_end())
+ * also serves as the space notification, since the peer's poll looks
+ * at both rings, so that one event carries both.
+ */
+int xl_recv_poll(struct napi_struct *napi, int budget)
+{
+	struct xl_dp_queue *dq = container_of(napi, struct xl_dp_queue, napi);
+	int work;
+
+	WRITE_ONCE(dq->poll_cpu, raw_smp_processor_id());
+	work = xl_rx_poll(dq, budget);
+	if (xl_xmit_poll_end(dq)) {
+		dq->kick_owed = false;
+		xl_queue_notify(dq->q);
+	} else {
+		xl_rx_kick(dq);
+	}
 	return work;
 }
 

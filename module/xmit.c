@@ -342,11 +342,28 @@ static bool xl_tx_closed(const struct xl_queue *q)
 	return q->tx_closed;
 }
 
-/* Under q->tx_lock: the tx counters have one writer at a time. */
+/* Under q->tx_lock.  Returns true when the peer asked to be notified. */
 static bool xl_tx_publish(struct xl_dp_queue *dq)
 {
-	if (!xl_fifo_tx_publish(&dq->q->tx))
+	return xl_fifo_tx_publish(&dq->q->tx);
+}
+
+/*
+ * Under q->tx_lock (the tx counters have one writer at a time), after
+ * publishing: whether to notify the peer now.  A packet our own NAPI
+ * poll's delivery raised on this CPU (an ACK, a response), or its
+ * drain of the backlog, leaves the notification to the end of that
+ * poll, xl_xmit_poll_end(): one event for every such packet and for
+ * the space the poll freed, on the port both share.
+ */
+static bool xl_tx_kick(struct xl_dp_queue *dq, bool kick)
+{
+	if (!kick)
 		return false;
+	if (READ_ONCE(dq->poll_cpu) == raw_smp_processor_id()) {
+		dq->tx_kick_deferred = true;
+		return false;
+	}
 	xl_stat_add(&dq->tx, XL_STAT_TX_KICKS, 1);
 	return true;
 }
@@ -441,7 +458,7 @@ unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb, const u8 *mac,
 	if (likely(skb_queue_empty(&dq->backlog))) {
 		err = xl_tx_copy(dq, skb, &cb);
 		if (likely(!err)) {
-			kick = xl_tx_publish(dq);
+			kick = xl_tx_kick(dq, xl_tx_publish(dq));
 			xl_tx_keep(dq, skb, &done);
 			xl_tx_reap(dq, &done);
 			spin_unlock(&q->tx_lock);
@@ -483,7 +500,7 @@ unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb, const u8 *mac,
 	xl_stat_add(&dq->tx, XL_STAT_TX_QUEUED, 1);
 	/* Unless a space event is already on its way, try now or ask. */
 	if (!dq->tx_waiting)
-		kick = xl_tx_drain(dq, &done);
+		kick = xl_tx_kick(dq, xl_tx_drain(dq, &done));
 	xl_tx_reap(dq, &done);
 	spin_unlock(&q->tx_lock);
 	if (kick)
@@ -511,7 +528,7 @@ bool xl_xmit_poll(struct xl_dp_queue *dq)
 	queued = skb_queue_len(&dq->backlog);
 	if (!READ_ONCE(dq->dp->stopped)) {
 		if (dq->tx_waiting)
-			kick = xl_tx_drain(dq, &done);
+			kick = xl_tx_kick(dq, xl_tx_drain(dq, &done));
 		xl_tx_reap(dq, &done);
 	}
 	moved = skb_queue_len(&dq->backlog) != queued ||
@@ -521,6 +538,26 @@ bool xl_xmit_poll(struct xl_dp_queue *dq)
 		xl_queue_notify(q);
 	xl_tx_free(&done, true);
 	return moved;
+}
+
+/*
+ * The NAPI poll of @dq ends: nothing is deferred any more.  Returns true
+ * when a data notification was left to it, which the caller sends (with
+ * the one for freed space, if owed: the peer's poll looks at both).
+ */
+bool xl_xmit_poll_end(struct xl_dp_queue *dq)
+{
+	struct xl_queue *q = dq->q;
+	bool kick;
+
+	spin_lock(&q->tx_lock);
+	WRITE_ONCE(dq->poll_cpu, -1);
+	kick = dq->tx_kick_deferred;
+	dq->tx_kick_deferred = false;
+	if (kick)
+		xl_stat_add(&dq->tx, XL_STAT_TX_KICKS, 1);
+	spin_unlock(&q->tx_lock);
+	return kick;
 }
 
 /*
@@ -553,6 +590,7 @@ void xl_xmit_init(struct xl_dp_queue *dq)
 	__skb_queue_head_init(&dq->backlog);
 	__skb_queue_head_init(&dq->sent);
 	timer_setup(&dq->reap_timer, xl_tx_reap_timer, 0);
+	dq->poll_cpu = -1;
 }
 
 /*
