@@ -176,9 +176,60 @@ tm_reported() {
 	on g2 "grep -q '^received ' /tmp/tm-$1.srv || ! kill -0 \$(cat /tmp/tm-$1.srv.pid)"
 }
 
+# Where TCP's memory sits during a run: every 2 s each guest writes one
+# line "PAGES SEND RECV" to /tmp/sockq-TAG: the pages TCP has allocated
+# (/proc/net/sockstat), and the bytes its established sockets (IPv4 and
+# IPv6) hold not yet acknowledged or sent, and received but not yet read
+# (/proc/net/tcp*, tx_queue and rx_queue, in hex).  Busybox awk has no
+# strtonum.
+SOCKQ_SH='tag=$1
+while [ ! -e /tmp/sockq.stop ]; do
+	sleep 2
+	awk '\''function hx(h,  i, v) {
+		v = 0
+		for (i = 1; i <= length(h); i++)
+			v = v * 16 + index("0123456789ABCDEF", toupper(substr(h, i, 1))) - 1
+		return v
+	}
+	FILENAME ~ /sockstat/ && $1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "mem") m = $(i + 1) }
+	FILENAME ~ /tcp/ && FNR > 1 && $4 == "01" { split($5, q, ":"); t += hx(q[1]); r += hx(q[2]) }
+	END { printf "%d %d %d\n", m, t, r }'\'' /proc/net/sockstat /proc/net/tcp /proc/net/tcp6
+done > /tmp/sockq-$tag'
+sockq_start() {
+	local g
+	for g in g1 g2; do
+		on $g "rm -f /tmp/sockq.stop; cat > /tmp/sockq.sh <<'SOCKQ'
+$SOCKQ_SH
+SOCKQ
+		sh /tmp/sockq.sh $1 > /dev/null 2>&1 &"
+	done
+}
+# sockq_stop TAG: stops the samplers; $LAB_RUN/sockq-G-TAG has, per guest,
+# the medians "PAGES SEND_KIB RECV_KIB" of its samples (0 0 0 if none).
+sockq_stop() {
+	local g
+	for g in g1 g2; do
+		on $g "touch /tmp/sockq.stop; sleep 3; cat /tmp/sockq-$1" 2>/dev/null |
+			awk 'function med(a, n,  i, j, x) {
+				for (i = 2; i <= n; i++) {
+					x = a[i]
+					for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]
+					a[j + 1] = x
+				}
+				return n ? (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2) : 0
+			}
+			NF == 3 { n++; m[n] = $1 + 0; t[n] = $2 / 1024; r[n] = $3 / 1024 }
+			END { printf "%.0f %.0f %.0f\n", med(m, n), med(t, n), med(r, n) }' \
+			> "$LAB_RUN/sockq-$g-$1"
+	done
+}
+# sockq_get G TAG FIELD: one of those medians (1 pages, 2 send, 3 receive).
+sockq_get() { awk -v f="$3" '{ print $f + 0 }' "$LAB_RUN/sockq-$1-$2"; }
+
 # ip3_run TAG SECS: an iperf3 server for one test in g2, the client in g1:
 # 8 TCP flows each way (-P 8 --bidir) for SECS seconds, reports every
-# second in Mbit/s.  The client's output goes to $LAB_OUT/iperf3-TAG.txt.
+# second in Mbit/s.  The client's output goes to $LAB_OUT/iperf3-TAG.txt,
+# the socket memory samples of both guests to $LAB_RUN/sockq-G-TAG.
 IP3_PORT=5200
 ip3_run() {
 	local tag=$1 secs=$2 port rc
@@ -191,9 +242,11 @@ ip3_run() {
 			> "$LAB_OUT/iperf3-$tag.txt"
 		return 1
 	fi
+	sockq_start "$tag"
 	on -t $((secs + 240)) g1 "iperf3 -c $G2 -p $port -P 8 --bidir -t $secs -i 1 -f m \
 		> /tmp/ip3-$tag.txt 2>&1"
 	rc=$?
+	sockq_stop "$tag"
 	on g1 "cat /tmp/ip3-$tag.txt" > "$LAB_OUT/iperf3-$tag.txt" 2>&1
 	on g2 "kill \$(cat /tmp/ip3s-$tag.pid) 2>/dev/null" > /dev/null
 	return $rc
@@ -264,9 +317,11 @@ ip3_report() {
 			row="$row,$(tcp_get $rcv "$tag" $c)"
 		done
 		row="$row,$n,$min,$med,$zero,$low,$reloads"
+		row="$row,$(sockq_get $snd "$tag" 2),$(sockq_get $rcv "$tag" 3),$(sockq_get $rcv "$tag" 1)"
 		echo "$row" >> "$CSV"
 		diag "$path $dir: $mbit Mbit/s, $retr retransmissions (iperf3), $snd RetransSegs +$(tcp_get $snd "$tag" $TCP_SND); $n intervals, slowest $min, median $med Mbit/s, $zero at zero, longest below 10% of the median ${low} s"
 		diag "$path $dir: receiver $rcv:$(for c in $TCP_RCV; do printf ' %s +%s' "${c#TcpExt}" "$(tcp_get $rcv "$tag" $c)"; done)"
+		diag "$path $dir: medians of 2-s samples: $snd's sockets held $(sockq_get $snd "$tag" 2) KiB not yet sent or acknowledged, $rcv's $(sockq_get $rcv "$tag" 3) KiB received and not yet read; TCP memory $(sockq_get $rcv "$tag" 1) pages in $rcv"
 		if [ $role = TX-C ]; then
 			R_TX=$retr Z_TX=$zero N_TX=$n M_TX=$mbit
 		else
@@ -345,7 +400,7 @@ RELOAD"
 # ---- the scenario -------------------------------------------------------------
 
 stage "start guests and xenloopd" 300
-echo "path,direction,mbit,retrans,snd_retrans_segs,rcv_mem_pressures,rcv_prune_called,rcv_ofo_pruned,rcv_rcv_pruned,rcv_rcvq_drop,rcv_backlog_drop,rcv_ofo_drop,intervals,min_mbit,median_mbit,zero_intervals,longest_low_s,reloads" > "$CSV"
+echo "path,direction,mbit,retrans,snd_retrans_segs,rcv_mem_pressures,rcv_prune_called,rcv_ofo_pruned,rcv_rcv_pruned,rcv_rcvq_drop,rcv_backlog_drop,rcv_ofo_drop,intervals,min_mbit,median_mbit,zero_intervals,longest_low_s,reloads,snd_sendq_kib,rcv_recvq_kib,rcv_tcp_mem_pages" > "$CSV"
 guest_start g1 pv && guest_start g2 pv
 check "g1 and g2 (PV) answer" guest_wait g1 g2
 check "xenloopd starts" xenloopd_start
