@@ -144,17 +144,17 @@ static const struct net_device_ops xl_dev_ops = {
 	.ndo_get_stats64 = xl_get_stats64,
 };
 
-/*
- * ethtool -S: "gone_*" for departed channels, then per channel
- * "peer<domid>_*" (all its queues) followed by "peer<domid>_q<n>_*" for
- * each queue (a few counters).
- */
 /* Counters ethtool -S lists for channel @dp: its own, then its queues'. */
 static unsigned int xl_chan_nstats(const struct xl_dp_chan *dp)
 {
 	return XL_STAT_MAX + dp->nq * ARRAY_SIZE(xl_qstats);
 }
 
+/*
+ * ethtool -S: "gone_*" for departed channels, then per channel
+ * "peer<domid>_*" (all its queues) followed by "peer<domid>_q<n>_*" for
+ * each queue (a few counters).
+ */
 static int xl_get_sset_count(struct net_device *dev, int sset)
 {
 	struct xl_dp_chan *dp;

@@ -92,8 +92,8 @@ struct xl_dp_queue {
 	 * The CPU this queue's NAPI poll runs on while it runs, else -1:
 	 * the data notification that replies raised by its own delivery
 	 * (ACKs, responses) would send waits for the end of the poll
-	 * (@tx_kick_deferred, under q->tx_lock), which sends one event for
-	 * all of them and the space it freed.  Written by the poll.
+	 * (@tx_kick_deferred, set under q->tx_lock), which sends one event
+	 * for all of them and the space it freed.  Written by the poll.
 	 */
 	int poll_cpu;
 	bool tx_kick_deferred;

@@ -492,7 +492,7 @@ int xl_recv_poll(struct napi_struct *napi, int budget)
 	struct xl_dp_queue *dq = container_of(napi, struct xl_dp_queue, napi);
 	int work;
 
-	WRITE_ONCE(dq->poll_cpu, raw_smp_processor_id());
+	WRITE_ONCE(dq->poll_cpu, smp_processor_id());
 	work = xl_rx_poll(dq, budget);
 	if (xl_xmit_poll_end(dq)) {
 		dq->kick_owed = false;

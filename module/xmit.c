@@ -342,12 +342,6 @@ static bool xl_tx_closed(const struct xl_queue *q)
 	return q->tx_closed;
 }
 
-/* Under q->tx_lock.  Returns true when the peer asked to be notified. */
-static bool xl_tx_publish(struct xl_dp_queue *dq)
-{
-	return xl_fifo_tx_publish(&dq->q->tx);
-}
-
 /*
  * Under q->tx_lock (the tx counters have one writer at a time), after
  * publishing: whether to notify the peer now.  A packet our own NAPI
@@ -360,8 +354,8 @@ static bool xl_tx_kick(struct xl_dp_queue *dq, bool kick)
 {
 	if (!kick)
 		return false;
-	if (READ_ONCE(dq->poll_cpu) == raw_smp_processor_id()) {
-		dq->tx_kick_deferred = true;
+	if (READ_ONCE(dq->poll_cpu) == smp_processor_id()) {
+		WRITE_ONCE(dq->tx_kick_deferred, true);
 		return false;
 	}
 	xl_stat_add(&dq->tx, XL_STAT_TX_KICKS, 1);
@@ -396,7 +390,7 @@ static bool xl_tx_drain(struct xl_dp_queue *dq, struct sk_buff_head *done)
 		}
 		if (err == -ENOSPC) {
 			/* The peer can only free what it has seen. */
-			kick |= xl_tx_publish(dq);
+			kick |= xl_fifo_tx_publish(&q->tx);
 			/* At most a pad then the record: two rounds. */
 			if (xl_fifo_tx_wait_space(&q->tx, skb->len) &&
 			    ++retry < 3)
@@ -415,7 +409,7 @@ static bool xl_tx_drain(struct xl_dp_queue *dq, struct sk_buff_head *done)
 		xl_stat_add(&dq->tx, XL_STAT_TX_DROPPED, 1);
 		kfree_skb(skb);
 	}
-	kick |= xl_tx_publish(dq);
+	kick |= xl_fifo_tx_publish(&q->tx);
 	return kick;
 }
 
@@ -458,7 +452,7 @@ unsigned int xl_xmit(struct xl_chan *ch, struct sk_buff *skb, const u8 *mac,
 	if (likely(skb_queue_empty(&dq->backlog))) {
 		err = xl_tx_copy(dq, skb, &cb);
 		if (likely(!err)) {
-			kick = xl_tx_kick(dq, xl_tx_publish(dq));
+			kick = xl_tx_kick(dq, xl_fifo_tx_publish(&q->tx));
 			xl_tx_keep(dq, skb, &done);
 			xl_tx_reap(dq, &done);
 			spin_unlock(&q->tx_lock);
@@ -550,10 +544,17 @@ bool xl_xmit_poll_end(struct xl_dp_queue *dq)
 	struct xl_queue *q = dq->q;
 	bool kick;
 
-	spin_lock(&q->tx_lock);
 	WRITE_ONCE(dq->poll_cpu, -1);
+	/*
+	 * Only packets sent on this CPU during this poll deferred, and they
+	 * came before this in program order: no lock when none did.  A
+	 * deferral by a poll running elsewhere is that poll's to send.
+	 */
+	if (!READ_ONCE(dq->tx_kick_deferred))
+		return false;
+	spin_lock(&q->tx_lock);
 	kick = dq->tx_kick_deferred;
-	dq->tx_kick_deferred = false;
+	WRITE_ONCE(dq->tx_kick_deferred, false);
 	if (kick)
 		xl_stat_add(&dq->tx, XL_STAT_TX_KICKS, 1);
 	spin_unlock(&q->tx_lock);
