@@ -176,6 +176,18 @@ tm_reported() {
 	on g2 "grep -q '^received ' /tmp/tm-$1.srv || ! kill -0 \$(cat /tmp/tm-$1.srv.pid)"
 }
 
+# An awk function: median(A, N) of A[1..N] (0 when N is 0), sorting A in
+# place (insertion sort: a few dozen values).  Callers store numbers, not
+# fields: busybox awk compares fields as strings ("14304" < "1776").
+MEDIAN_AWK='function median(a, n,  i, j, x) {
+	for (i = 2; i <= n; i++) {
+		x = a[i]
+		for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]
+		a[j + 1] = x
+	}
+	return n ? (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2) : 0
+}'
+
 # Where TCP's memory sits during a run: every 2 s each guest writes one
 # line "PAGES SEND RECV" to /tmp/sockq-TAG: the pages TCP has allocated
 # (/proc/net/sockstat), and the bytes its established sockets (IPv4 and
@@ -204,22 +216,19 @@ SOCKQ
 		sh /tmp/sockq.sh $1 > /dev/null 2>&1 &"
 	done
 }
-# sockq_stop TAG: stops the samplers; $LAB_RUN/sockq-G-TAG has, per guest,
-# the medians "PAGES SEND_KIB RECV_KIB" of its samples (0 0 0 if none).
+# sockq_stop TAG: stops the samplers (each notices within its 2-s sleep);
+# $LAB_RUN/sockq-G-TAG has, per guest, the medians "PAGES SEND_KIB
+# RECV_KIB" of its samples (0 0 0 if none).
 sockq_stop() {
 	local g
 	for g in g1 g2; do
-		on $g "touch /tmp/sockq.stop; sleep 3; cat /tmp/sockq-$1" 2>/dev/null |
-			awk 'function med(a, n,  i, j, x) {
-				for (i = 2; i <= n; i++) {
-					x = a[i]
-					for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]
-					a[j + 1] = x
-				}
-				return n ? (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2) : 0
-			}
+		on $g "touch /tmp/sockq.stop"
+	done
+	sleep 3
+	for g in g1 g2; do
+		on $g "cat /tmp/sockq-$1" 2>/dev/null | awk "$MEDIAN_AWK"'
 			NF == 3 { n++; m[n] = $1 + 0; t[n] = $2 / 1024; r[n] = $3 / 1024 }
-			END { printf "%.0f %.0f %.0f\n", med(m, n), med(t, n), med(r, n) }' \
+			END { printf "%.0f %.0f %.0f\n", median(m, n), median(t, n), median(r, n) }' \
 			> "$LAB_RUN/sockq-$g-$1"
 	done
 }
@@ -263,7 +272,7 @@ ip3_run() {
 # and the median of them, how many moved nothing, and the longest run of
 # consecutive intervals below 10% of the median (seconds).
 ip3_parse() {
-	awk -v role="[SUM][$2]" '
+	awk -v role="[SUM][$2]" "$MEDIAN_AWK"'
 	# Numbers, not the fields themselves: busybox awk compares fields
 	# as strings ("14304" < "1776").
 	function mbit(v, u) {
@@ -282,13 +291,7 @@ ip3_parse() {
 	}
 	END {
 		for (i = 1; i <= n; i++) s[i] = v[i]
-		for (i = 2; i <= n; i++) {
-			x = s[i]
-			for (j = i - 1; j >= 1 && s[j] > x; j--) s[j + 1] = s[j]
-			s[j + 1] = x
-		}
-		med = 0
-		if (n) med = n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
+		med = median(s, n)
 		for (i = 1; i <= n; i++) {
 			if (v[i] == 0) zero++
 			if (v[i] < med / 10) { if (++run > low) low = run } else run = 0
